@@ -1,0 +1,20 @@
+// The registry: one line per router family. A family's folder holds its driver, fingerprint and
+// emulator; the emulator is loaded lazily so the CLI does not pay for it.
+import type { Driver } from './types.js';
+import type { LabRouterOptions, RunningEmulator } from './emulator-types.js';
+import { openwrtDriver } from './openwrt/index.js';
+
+export interface FamilyEntry {
+  driver: Driver;
+  startLabRouter(options: LabRouterOptions): Promise<RunningEmulator>;
+}
+
+export const families: readonly FamilyEntry[] = [
+  { driver: openwrtDriver, startLabRouter: async (o) => (await import('./openwrt/emulator/lab.js')).startLabRouter(o) },
+];
+
+export const drivers: readonly Driver[] = families.map((f) => f.driver);
+
+export function findFamily(name: string): FamilyEntry | undefined {
+  return families.find((f) => f.driver.family === name.toLowerCase());
+}

@@ -1,0 +1,289 @@
+// DriverSession over uhttpd /ubus: rpcd uci with per-session staging, and `uci apply` with
+// rollback + confirm as the native safety net (doc §4.1, §4.2).
+
+import { NotFoundError, ProtocolError, RouterctlError } from '../../src/core/errors.js';
+import type { Backup, DriverLogger, DriverSession, PendingChange, RouterInfo, WanSettings, WanStatus } from '../types.js';
+import {
+  CAPABILITIES,
+  backupOf,
+  baseInfo,
+  checkConfirmWindow,
+  checkCredentialValue,
+  diffOptions,
+  isEmptyDiff,
+  isSoftFailure,
+  requirePasswordWan,
+  sectionsOfBackup,
+} from './common.js';
+import {
+  findInDump,
+  needsExplicitUp,
+  parseInterfaceStatus,
+  parseSystemBoard,
+  parseSystemInfo,
+  parseUciChanges,
+  parseUciPackage,
+  pickWanSection,
+  sameOptions,
+  toWanSettings,
+  type UciSection,
+} from './parse.js';
+import { UBUS, type UbusClient } from './ubus-client.js';
+
+const PKG = 'network';
+/** Rollback window for restore: it only has to outlive our own read-back. */
+const RESTORE_WINDOW_S = 60;
+
+type StatusRoute = 'status' | 'dump' | 'object';
+
+function ubusStatusOf(err: unknown): unknown {
+  return err instanceof RouterctlError ? err.details.ubusStatus : undefined;
+}
+
+export class HttpSession implements DriverSession {
+  readonly capabilities = CAPABILITIES;
+  readonly #client: UbusClient;
+  readonly #logger: DriverLogger;
+  /** The status call that worked last time (LuCI-style ACLs only grant `dump`, doc pitfall 13). */
+  #statusRoute: StatusRoute = 'status';
+  #closed = false;
+  #wan: string | undefined;
+
+  constructor(client: UbusClient, logger: DriverLogger) {
+    this.#client = client;
+    this.#logger = logger;
+  }
+
+  async info(): Promise<RouterInfo> {
+    const info = baseInfo();
+    try {
+      Object.assign(info, parseSystemBoard(await this.#client.call('system', 'board')));
+    } catch (err) {
+      if (!isSoftFailure(err)) throw err;
+      this.#logger.debug('system board not available', { code: (err as RouterctlError).code });
+    }
+    try {
+      Object.assign(info, parseSystemInfo(await this.#client.call('system', 'info')));
+    } catch (err) {
+      if (!isSoftFailure(err)) throw err;
+    }
+    return info;
+  }
+
+  async readWan(opts: { withPassword?: boolean } = {}): Promise<WanSettings> {
+    return toWanSettings(await this.#wanSection(), opts);
+  }
+
+  async wanStatus(): Promise<WanStatus> {
+    const name = await this.#wanName();
+    return parseInterfaceStatus(await this.#rawStatus(name));
+  }
+
+  async backup(): Promise<Backup> {
+    return backupOf(await this.#wanSection());
+  }
+
+  async restore(backup: Backup): Promise<void> {
+    const wanted = sectionsOfBackup(backup);
+    await this.#dropOwnStaging();
+    const current = await this.#sections();
+    const diffs = [...wanted].map(([name, options]) => {
+      const now = current.find((s) => s.name === name);
+      if (!now) throw new RouterctlError('restore_failed', `the section network.${name} of the backup no longer exists on the router`, { section: name });
+      return { name, diff: diffOptions(now.options, options) };
+    });
+    const todo = diffs.filter((d) => !isEmptyDiff(d.diff));
+    if (todo.length > 0) {
+      for (const { name, diff } of todo) {
+        if (Object.keys(diff.set).length > 0) await this.#client.call('uci', 'set', { config: PKG, section: name, values: diff.set });
+        if (diff.remove.length > 0) await this.#client.call('uci', 'delete', { config: PKG, section: name, options: diff.remove });
+      }
+      await this.#applyWithRollback(RESTORE_WINDOW_S);
+      // Reading back through the same session also proves the management plane survived the reload.
+      const after = await this.#sections();
+      const ok = [...wanted].every(([name, options]) => {
+        const s = after.find((x) => x.name === name);
+        return s !== undefined && sameOptions(s.options, options);
+      });
+      if (!ok) {
+        await this.#rollbackApply().catch(() => undefined);
+        throw new RouterctlError('restore_failed', 'the router did not keep the restored settings; its previous state was rolled back');
+      }
+      await this.#client.call('uci', 'confirm');
+    }
+    for (const name of wanted.keys()) {
+      if (current.find((s) => s.name === name)?.type === 'interface') await this.#ensureUp(name);
+    }
+  }
+
+  async setWanCredentials(
+    change: { username?: string; password: string },
+    opts: { confirmWindowSeconds?: number } = {},
+  ): Promise<PendingChange> {
+    const values: Record<string, string> = {};
+    if (change.username !== undefined) values.username = checkCredentialValue(change.username, 'username', false);
+    values.password = checkCredentialValue(change.password, 'password', false);
+    const window = checkConfirmWindow(opts.confirmWindowSeconds);
+    // The session must outlive the confirm window even if nobody polls (sliding expiry, doc §4.2).
+    await this.#client.ensureSessionTimeout(window + 60);
+    await this.#dropOwnStaging();
+    const section = await this.#wanSection();
+    requirePasswordWan(section);
+
+    await this.#client.call('uci', 'set', { config: PKG, section: section.name, values });
+    const staged = parseUciChanges(await this.#client.call('uci', 'changes', { config: PKG }));
+    if (!this.#isExactlyOurChange(staged, section, values)) {
+      await this.#client.call('uci', 'revert', { config: PKG }).catch(() => undefined);
+      throw new ProtocolError('OpenWrt: the router staged something other than the requested change; nothing was applied', {
+        staged: staged.map((e) => `${e[0]} ${e[1] ?? ''}.${e[2] ?? ''}`),
+      });
+    }
+    if (staged.length === 0) {
+      // Same values as before: nothing to apply, nothing to confirm.
+      return { autoRevertSeconds: undefined, confirm: async () => undefined, rollback: async () => undefined };
+    }
+    await this.#applyWithRollback(window);
+    await this.#ensureUp(section.name).catch((err: unknown) => {
+      this.#logger.warn('could not start the WAN interface after apply', { code: (err as RouterctlError).code });
+    });
+    return this.#pending(window, section.name);
+  }
+
+  async reconnectWan(): Promise<void> {
+    const name = await this.#wanName();
+    await this.#ifaceAction(name, 'down');
+    await this.#ifaceAction(name, 'up');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#client.logout().catch(() => undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  async #sections(): Promise<UciSection[]> {
+    return parseUciPackage(await this.#client.call('uci', 'get', { config: PKG }));
+  }
+
+  async #wanSection(): Promise<UciSection> {
+    const s = pickWanSection(await this.#sections());
+    this.#wan = s.name;
+    return s;
+  }
+
+  /** Status polls only need the name, which a credentials change never alters. */
+  async #wanName(): Promise<string> {
+    return this.#wan ?? (await this.#wanSection()).name;
+  }
+
+  /**
+   * Leftovers in this session's staging would be committed by our apply: a timed-out or explicit
+   * rollback puts the change back as staged (doc §4.2). Only revert when there is something,
+   * because LuCI-style ACLs do not grant `revert`.
+   */
+  async #dropOwnStaging(): Promise<void> {
+    const staged = parseUciChanges(await this.#client.call('uci', 'changes', { config: PKG }));
+    if (staged.length > 0) await this.#client.call('uci', 'revert', { config: PKG });
+  }
+
+  /** Every staged entry is one of ours, and every value that really changes is staged. */
+  #isExactlyOurChange(staged: string[][], section: UciSection, values: Record<string, string>): boolean {
+    const expected = new Set(Object.entries(values).map(([k, v]) => JSON.stringify(['set', section.name, k, v])));
+    if (!staged.every((e) => expected.has(JSON.stringify(e)))) return false;
+    const got = new Set(staged.map((e) => JSON.stringify(e)));
+    return Object.entries(values).every(([k, v]) => section.options[k] === v || got.has(JSON.stringify(['set', section.name, k, v])));
+  }
+
+  async #applyWithRollback(timeout: number): Promise<void> {
+    try {
+      await this.#client.call('uci', 'apply', { rollback: true, timeout });
+    } catch (err) {
+      await this.#client.call('uci', 'revert', { config: PKG }).catch(() => undefined);
+      if (ubusStatusOf(err) === UBUS.PERMISSION_DENIED) {
+        throw new RouterctlError('busy', 'another change is waiting for confirmation on the router; try again in a few minutes', {
+          ubusStatus: UBUS.PERMISSION_DENIED,
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** `uci rollback`, then drop the change it puts back into staging. Nothing pending = already undone. */
+  async #rollbackApply(): Promise<void> {
+    try {
+      await this.#client.call('uci', 'rollback');
+    } catch (err) {
+      if (ubusStatusOf(err) !== UBUS.NO_DATA) throw err;
+    }
+    await this.#dropOwnStaging();
+  }
+
+  #pending(window: number, iface: string): PendingChange {
+    let state: 'pending' | 'confirmed' | 'rolled_back' = 'pending';
+    return {
+      autoRevertSeconds: window,
+      // Must be the sid that applied (doc pitfall 10); a re-login during a pending apply gets that same sid back.
+      confirm: async () => {
+        if (state === 'confirmed') return;
+        if (state === 'rolled_back') throw new RouterctlError('rolled_back', 'the change was already rolled back');
+        try {
+          await this.#client.call('uci', 'confirm');
+        } catch (err) {
+          if (ubusStatusOf(err) === UBUS.NO_DATA) {
+            state = 'rolled_back';
+            throw new RouterctlError('rolled_back', `the router had already undone the change: the ${window} s confirm window passed`);
+          }
+          throw err;
+        }
+        state = 'confirmed';
+      },
+      rollback: async () => {
+        if (state === 'rolled_back') return;
+        if (state === 'confirmed') throw new RouterctlError('usage', 'the change was already confirmed; restore a backup instead');
+        await this.#rollbackApply();
+        state = 'rolled_back';
+        await this.#ensureUp(iface).catch(() => undefined);
+      },
+    };
+  }
+
+  /** The interface's raw status object, via whichever route this router's ACL allows. */
+  async #rawStatus(iface: string): Promise<unknown> {
+    const routes: StatusRoute[] = ['status', 'dump', 'object'];
+    const order = [this.#statusRoute, ...routes.filter((r) => r !== this.#statusRoute)];
+    let first: unknown;
+    for (const route of order) {
+      try {
+        const data = await this.#statusVia(route, iface);
+        this.#statusRoute = route;
+        return data;
+      } catch (err) {
+        if (!isSoftFailure(err)) throw err;
+        first ??= err;
+      }
+    }
+    throw first instanceof RouterctlError ? first : new NotFoundError(`OpenWrt: no status for interface ${iface}`);
+  }
+
+  async #statusVia(route: StatusRoute, iface: string): Promise<unknown> {
+    if (route === 'status') return this.#client.call('network.interface', 'status', { interface: iface });
+    if (route === 'dump') return findInDump(await this.#client.call('network.interface', 'dump'), iface);
+    return this.#client.call(`network.interface.${iface}`, 'status');
+  }
+
+  /** netifd keeps an interface down after ifdown or an authfail block, even across a config change (doc §5.1). */
+  async #ensureUp(iface: string): Promise<void> {
+    if (needsExplicitUp(await this.#rawStatus(iface))) await this.#ifaceAction(iface, 'up');
+  }
+
+  async #ifaceAction(iface: string, action: 'up' | 'down'): Promise<void> {
+    try {
+      await this.#client.call('network.interface', action, { interface: iface });
+    } catch (err) {
+      if (!isSoftFailure(err)) throw err;
+      await this.#client.call(`network.interface.${iface}`, action);
+    }
+  }
+}
