@@ -2,6 +2,7 @@
 // emulator; the emulator is loaded lazily so the CLI does not pay for it.
 import type { Driver } from './types.js';
 import type { LabRouterOptions, RunningEmulator } from './emulator-types.js';
+import { keeneticDriver } from './keenetic/index.js';
 import { openwrtDriver } from './openwrt/index.js';
 
 export interface FamilyEntry {
@@ -11,6 +12,7 @@ export interface FamilyEntry {
 
 export const families: readonly FamilyEntry[] = [
   { driver: openwrtDriver, startLabRouter: async (o) => (await import('./openwrt/emulator/lab.js')).startLabRouter(o) },
+  { driver: keeneticDriver, startLabRouter: async (o) => (await import('./keenetic/emulator/lab.js')).startLabRouter(o) },
 ];
 
 export const drivers: readonly Driver[] = families.map((f) => f.driver);

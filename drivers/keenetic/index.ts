@@ -1,0 +1,16 @@
+// The Keenetic driver (ZyXEL Keenetic NDMS 2, Keenetic KeeneticOS, Netcraze): RCI JSON over HTTP with
+// the /auth challenge–response login. See README.md and /work/shared/docs/protocols/keenetic.md.
+import type { Driver } from '../types.js';
+import { FAMILY, VENDOR } from './common.js';
+import { keeneticFingerprint } from './fingerprint.js';
+import { connectKeenetic } from './session.js';
+
+export const keeneticDriver: Driver = {
+  family: FAMILY,
+  vendor: VENDOR,
+  defaultUser: 'admin',
+  fingerprint: keeneticFingerprint,
+  connect: (target, credentials, ctx) => connectKeenetic(target, credentials, ctx),
+};
+
+export { connectKeenetic, type ConnectOptions } from './session.js';
