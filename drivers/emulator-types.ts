@@ -41,6 +41,10 @@ export interface RunningEmulator {
   httpPort: number;
   sshPort?: number | undefined;
   adminUser: string;
+  /** Admin logins refused since start (the conformance suite checks that nothing retries). */
+  readonly failedLogins: number;
+  /** Authenticated sessions still open (the conformance suite checks that every run logs out). */
+  activeSessions(): number;
   close(): Promise<void>;
 }
 
