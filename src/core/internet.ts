@@ -38,6 +38,7 @@ export async function checkInternet(urls: readonly string[], timeoutMs: number):
 
 /** Retries for a while: right after the WAN comes up, routes and NAT may need a moment. */
 export async function waitForInternet(urls: readonly string[], timeoutMs: number, budgetMs: number, sleep: (ms: number) => Promise<void>): Promise<InternetCheck> {
+  if (urls.length === 0) return checkInternet(urls, timeoutMs);
   const deadline = Date.now() + budgetMs;
   let last: InternetCheck;
   do {

@@ -72,21 +72,32 @@ export async function syncPassword(session: DriverSession, o: SyncOptions): Prom
   await writeBackupFile(backupFile, o.host, before);
 
   progress('apply', 'writing the new password to the router', { backupFile });
-  const pending = await session.setWanCredentials(
-    { password: o.newPassword, ...(o.newUsername !== undefined ? { username: o.newUsername } : {}) },
-    { confirmWindowSeconds: o.confirmWindowSeconds },
-  );
+  let pending: PendingChange;
+  try {
+    pending = await session.setWanCredentials(
+      { password: o.newPassword, ...(o.newUsername !== undefined ? { username: o.newUsername } : {}) },
+      { confirmWindowSeconds: o.confirmWindowSeconds },
+    );
+  } catch (err) {
+    if (err instanceof UnreachableError || err instanceof TimeoutError) throw lostRouter(err, undefined, backupFile);
+    // The driver refused or failed half-way: make sure the router still has exactly the old settings.
+    await ensureRestored(session, before, backupFile);
+    throw err;
+  }
 
   let failure: WaitFailure;
   try {
-    const waited = await waitForWan(session, o, sleep, progress);
+    // Decide well before the router's own rollback timer fires, so a confirm is never too late.
+    const waitSeconds = pending.autoRevertSeconds ? Math.min(o.wanUpTimeoutSeconds, Math.max(1, pending.autoRevertSeconds - 10)) : o.wanUpTimeoutSeconds;
+    const waited = await waitForWan(session, { ...o, wanUpTimeoutSeconds: waitSeconds }, sleep, progress);
     if (waited.kind === 'up') {
+      // The provider accepted the new password: keep it at once (inside the router's rollback window),
+      // whatever the internet check says next, because the old one is known to be wrong. The caller
+      // reports an internet problem separately.
+      progress('confirm', 'the provider accepted the password: keeping the new settings');
+      await pending.confirm();
       progress('internet', 'checking the internet through the router');
       const internet = await waitForInternet(o.internetUrls, o.internetTimeoutMs, Math.max(3000, o.pollIntervalMs * 10), sleep);
-      // The provider accepted the new password: keep it even if the internet check fails, because the old
-      // one is known to be wrong. The caller reports the internet problem separately.
-      progress('confirm', 'keeping the new settings');
-      await pending.confirm();
       return { outcome: 'applied', wan: { ...publicWan, username: o.newUsername ?? wan.username }, backupFile, status: waited.status, internet, changes, seconds: secondsSince(started) };
     }
     failure = waited;
@@ -160,6 +171,10 @@ async function rollBack(
     // Fall through: the restore below puts the backup back whatever state the router is in.
   }
   progress('verify-restore', 'checking that the router has exactly the old settings');
+  await ensureRestored(session, before, backupFile);
+}
+
+async function ensureRestored(session: DriverSession, before: Backup, backupFile: string): Promise<void> {
   if (sameSettings(await session.backup(), before)) return;
   await session.restore(before);
   if (!sameSettings(await session.backup(), before)) {
@@ -171,8 +186,8 @@ async function rollBack(
   }
 }
 
-function lostRouter(err: UnreachableError | TimeoutError, pending: PendingChange, backupFile: string): RouterctlError {
-  const revert = pending.autoRevertSeconds
+function lostRouter(err: UnreachableError | TimeoutError, pending: PendingChange | undefined, backupFile: string): RouterctlError {
+  const revert = pending?.autoRevertSeconds
     ? ` The router undoes the change by itself within ${pending.autoRevertSeconds} s unless it is confirmed.`
     : '';
   return new RouterctlError(

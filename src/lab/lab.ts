@@ -65,6 +65,11 @@ export const DEFAULT_LAB_ROUTERS: LabRouterSpec[] = [
     host: '127.0.1.1',
     wan: { proto: 'l2tp', username: '0891234567', password: 'Spring-2026', server: LAB_VPN_SERVER },
   },
+  {
+    family: 'keenetic',
+    host: '127.0.10.1',
+    wan: { proto: 'pppoe', username: 'kn0897654321', password: 'Winter-2026' },
+  },
 ];
 
 export async function startLab(options: LabOptions = {}): Promise<RunningLab> {

@@ -1,0 +1,79 @@
+// `routerctl demo` (= `npm start`): the whole story on the embedded lab, with no router at hand.
+// A customer changes the home-internet password in the provider's cabinet; the router keeps the old
+// one and the internet stops; routerctl finds the router, sees why, syncs the password, and the
+// internet is back. Every step runs the same code as the real commands.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startLab, type LabSpeed } from '../../lab/lab.js';
+import { createApp, type App } from '../app.js';
+import { runDiscover } from './discover.js';
+import { describeStatus, runSetPassword, runWanShow } from './wan.js';
+import { RouterctlError } from '../../core/errors.js';
+import type { WanStatus } from '../../../drivers/types.js';
+
+const NEW_PASSWORD = 'Autumn-2026!';
+
+export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean }): Promise<number> {
+  const started = Date.now();
+  const home = await mkdtemp(path.join(os.tmpdir(), 'routerctl-demo-'));
+  const say = (text = ''): void => void process.stdout.write(`${text}\n`);
+  const lab = await startLab({ speed: opts.speed ?? 'realistic', dir: home });
+  try {
+    const router = lab.routers[0]!;
+    const env = {
+      ...process.env,
+      ROUTERCTL_STATE_DIR: path.join(home, 'state'),
+      ROUTERCTL_CONFIG_DIR: path.join(home, 'config'),
+      ROUTERCTL_PASSWORD: router.adminPassword,
+    };
+    const quiet = createApp({ config: lab.configPath, verbose: opts.verbose, json: true }, undefined, env);
+    const loud = createApp({ config: lab.configPath, verbose: opts.verbose }, undefined, env);
+
+    say('routerctl demo — everything below runs against the embedded lab on 127.0.0.0/8; no real router is touched.');
+    say(`  the lab: a provider with an L2TP server (${router.wanAccount.username} is the customer's login) and an ${router.family} home router at ${router.address}.`);
+    await waitForState(quiet, (s) => s.state === 'up', 30_000);
+    say();
+    say('1. Finding the router (the OS gateway and the usual addresses, probed in parallel)');
+    await runDiscover(loud, {});
+    say();
+    say('2. The internet works:');
+    await runWanShow(loud, {});
+    say();
+    say(`3. The customer changes the home-internet password in the provider's cabinet (POST ${lab.ispControlUrl}/accounts/${router.wanAccount.username}).`);
+    const res = await fetch(`${lab.ispControlUrl}/accounts/${encodeURIComponent(router.wanAccount.username)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: NEW_PASSWORD }),
+    });
+    if (!res.ok) throw new Error(`the lab ISP refused the password change (${res.status})`);
+    say('   The provider ends the session; the router redials with the old password…');
+    await waitForState(quiet, (s) => s.reason === 'auth_failed', 30_000);
+    say();
+    say('4. What the router says now:');
+    await runWanShow(loud, {});
+    say();
+    say('5. routerctl wan set-password (the new password comes from a hidden prompt, a file, stdin or ROUTERCTL_NEW_PASSWORD — never the command line)');
+    const sync = createApp({ config: lab.configPath, verbose: opts.verbose }, undefined, { ...env, ROUTERCTL_NEW_PASSWORD: NEW_PASSWORD });
+    await runSetPassword(sync, {});
+    say();
+    say(`Done in ${Math.round((Date.now() - started) / 100) / 10} s: the internet is back, and the old settings are kept as a backup.`);
+    await Promise.all([quiet, loud, sync].map((a) => a.logger.close()));
+    return 0;
+  } finally {
+    await lab.close();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+async function waitForState(app: App, done: (s: WanStatus) => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: WanStatus | undefined;
+  while (Date.now() < deadline) {
+    const { status } = (await runWanShow(app, {})) as { status: WanStatus };
+    last = status;
+    if (done(status)) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new RouterctlError('timeout', `the lab router did not reach the expected state (last: ${last ? describeStatus(last) : 'unknown'})`);
+}

@@ -1,0 +1,138 @@
+// From "which router?" to an open session: the target (given with --host, or found by discovery), the
+// driver (given with --driver, or chosen by fingerprint), then a lockout-safe login.
+import path from 'node:path';
+import { drivers as registeredDrivers, findFamily } from '../../drivers/index.js';
+import type { Credentials, Driver, DriverContext, DriverSession, Target } from '../../drivers/types.js';
+import type { Config } from '../config/schema.js';
+import { parseCandidate, parseCandidates } from '../discovery/candidates.js';
+import { discover, resolveDiscoveryInputs, type DiscoveredRouter } from '../discovery/discover.js';
+import { defaultConfigFile } from '../config/load.js';
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { NotFoundError, UsageError } from './errors.js';
+import { login, type CredentialSources, type LoginResult } from './login.js';
+import { LoginBudget } from './login-budget.js';
+import type { AppLogger } from '../log/logger.js';
+
+export interface RouterSelection {
+  host?: string | undefined;
+  driver?: string | undefined;
+  transport?: 'http' | 'ssh' | undefined;
+}
+
+export interface ChosenRouter {
+  target: Target;
+  driver: Driver;
+  discovered?: DiscoveredRouter | undefined;
+}
+
+export function defaultPorts(config: Config): { http: number; https: number; ssh: number } {
+  return { ...config.ports };
+}
+
+/** `--host HOST[:PORT]`; a host that the config lists as a candidate keeps that candidate's ports. */
+export function targetFromHost(config: Config, hostFlag: string): Target {
+  const given = parseCandidate(hostFlag, defaultPorts(config));
+  const known = parseCandidates(config.discovery.candidates, defaultPorts(config)).find((t) => t.host === given.host);
+  if (!known) return given;
+  return hostFlag.includes(':') && !hostFlag.startsWith('[') ? { ...known, httpPort: given.httpPort } : known;
+}
+
+function driverByName(name: string): Driver {
+  const family = findFamily(name);
+  if (!family) throw new UsageError(`unknown driver "${name}"; known: ${registeredDrivers.map((d) => d.family).join(', ')}`);
+  return family.driver;
+}
+
+export async function chooseRouter(config: Config, sel: RouterSelection, logger: AppLogger): Promise<ChosenRouter> {
+  if (sel.host) {
+    const target = targetFromHost(config, sel.host);
+    if (sel.driver) return { target, driver: driverByName(sel.driver) };
+    const [found] = await discover({ candidates: [target], gateway: null, drivers: registeredDrivers, config, logger });
+    if (!found?.reachable) throw new NotFoundError(`nothing answers at ${sel.host}: check the address and that this computer is connected to the router`);
+    if (!found.fingerprint) throw new NotFoundError(`${sel.host} answers, but it does not look like a router routerctl knows; name the family with --driver`);
+    return { target, driver: driverByName(found.fingerprint.family), discovered: found };
+  }
+  const found = await discoverRouters(config, undefined, logger);
+  const best = found.find((r) => r.fingerprint && (!sel.driver || r.fingerprint.family === sel.driver.toLowerCase()));
+  if (!best?.fingerprint) {
+    const answered = found.filter((r) => r.reachable).map((r) => r.target.host);
+    throw new NotFoundError(
+      answered.length
+        ? `no known router found (answering: ${answered.join(', ')}); give --host and --driver`
+        : 'no router found: check that this computer is connected to the router (cable or Wi-Fi), or give --host',
+    );
+  }
+  return { target: best.target, driver: sel.driver ? driverByName(sel.driver) : driverByName(best.fingerprint.family), discovered: best };
+}
+
+/**
+ * Discovery with the issue's rule: `--candidates`, or a candidate list from any file other than the
+ * defaults, replaces the whole default list *and* the OS gateway, so nothing else is probed. A
+ * `discovery.gateway` set in config (the lab's stand-in gateway) still counts.
+ */
+export async function discoverRouters(config: Config, candidatesFlag: string[] | undefined, logger?: AppLogger): Promise<DiscoveredRouter[]> {
+  const listReplaced = JSON.stringify(config.discovery.candidates) !== JSON.stringify(defaultCandidates());
+  const inputs = await resolveDiscoveryInputs(config, {
+    candidatesFlag,
+    osGateway: listReplaced ? async () => null : undefined,
+  });
+  logger?.debug('discovery inputs', { candidates: inputs.candidates.map((t) => t.host), gateway: inputs.gateway, gatewaySource: inputs.gatewaySource });
+  return discover({ candidates: inputs.candidates, gateway: inputs.gateway, drivers: registeredDrivers, config, logger });
+}
+
+let defaults: unknown;
+function defaultCandidates(): unknown {
+  defaults ??= (YAML.parse(readFileSync(defaultConfigFile(), 'utf8')) as { discovery?: { candidates?: unknown } }).discovery?.candidates;
+  return defaults;
+}
+
+export function driverContext(config: Config, logger: AppLogger, transport?: 'http' | 'ssh'): DriverContext {
+  return {
+    logger,
+    requestTimeoutMs: config.http.requestTimeoutMs,
+    maxResponseBytes: config.http.maxResponseBytes,
+    transport,
+  };
+}
+
+export function loginBudget(config: Config, stateDir: string): LoginBudget {
+  return new LoginBudget({
+    file: path.join(stateDir, 'login-attempts.json'),
+    attempts: config.login.attemptsPerWindow,
+    windowMinutes: config.login.windowMinutes,
+  });
+}
+
+export interface OpenedRouter extends ChosenRouter, LoginResult {}
+
+export async function openRouter(
+  config: Config,
+  stateDir: string,
+  logger: AppLogger,
+  sel: RouterSelection,
+  credentials: Omit<CredentialSources, 'defaults' | 'saved'> & {
+    givenUser?: string | undefined;
+    givenPassword?: string | undefined;
+    lookupSaved?: ((host: string) => Promise<Credentials | undefined>) | undefined;
+  },
+): Promise<OpenedRouter> {
+  const chosen = await chooseRouter(config, sel, logger);
+  const saved = credentials.givenPassword === undefined ? await credentials.lookupSaved?.(chosen.target.host) : undefined;
+  const username = credentials.givenUser ?? chosen.driver.defaultUser;
+  const given: Credentials | undefined = credentials.givenPassword !== undefined ? { username, password: credentials.givenPassword } : undefined;
+  const defaults = config.login.tryDefaults && !given ? (config.login.defaults[chosen.driver.family] ?? []) : [];
+  logger.debug('logging in', { host: chosen.target.host, family: chosen.driver.family, user: username });
+  const result = await login(
+    chosen.driver,
+    chosen.target,
+    { ...credentials, given, saved, defaults },
+    loginBudget(config, stateDir),
+    driverContext(config, logger, sel.transport),
+  );
+  return { ...chosen, ...result };
+}
+
+export async function closeQuietly(session: DriverSession | undefined): Promise<void> {
+  await session?.close().catch(() => undefined);
+}
