@@ -1,5 +1,5 @@
 // The Keenetic driver (ZyXEL Keenetic NDMS 2, Keenetic KeeneticOS, Netcraze): RCI JSON over HTTP with
-// the /auth challenge–response login. See README.md and /work/shared/docs/protocols/keenetic.md.
+// the /auth challenge–response login. See README.md and shared/docs/protocols/keenetic.md.
 import type { Driver } from '../types.js';
 import { FAMILY, VENDOR } from './common.js';
 import { keeneticFingerprint } from './fingerprint.js';

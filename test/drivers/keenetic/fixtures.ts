@@ -1,10 +1,11 @@
-// Loads the recorded Keenetic exchanges from /work/shared/fixtures/keenetic (read-only, shared by the team;
+// Loads the recorded Keenetic exchanges from ../shared/fixtures/keenetic (read-only, shared by the team;
 // sources in its SOURCES.md).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HttpProbe } from '../../../drivers/types.js';
+import { sharedFixture } from '../../shared-fixtures.js';
 
-export const FIXTURES = process.env.KEENETIC_FIXTURES ?? '/work/shared/fixtures/keenetic';
+export const FIXTURES = sharedFixture('keenetic');
 
 export function fixtureText(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');

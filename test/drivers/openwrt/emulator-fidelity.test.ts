@@ -8,8 +8,9 @@ import path from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import type { DialRequest, DialResult, IspUpstream } from '../../../drivers/emulator-types.js';
 import { startOpenWrtEmulator, type OpenWrtEmulator, type OpenWrtEmulatorOptions } from '../../../drivers/openwrt/emulator/index.js';
+import { sharedFixture } from '../../shared-fixtures.js';
 
-const REAL = process.env.OPENWRT_REAL_FIXTURES ?? '/work/shared/fixtures/openwrt-real';
+const REAL = sharedFixture('openwrt-real');
 const PUBLISHED = process.env.OPENWRT_FIXTURES ?? path.join(REAL, '../openwrt');
 const ROOT_PW = 'r00t-Lab!pw';
 const VIEWER_PW = 'viewer-pw';

@@ -4,6 +4,7 @@ import { openwrtFingerprint, matchOpenWrt, UBUS_LIST_REQUEST, LUCI_REQUEST } fro
 import { openwrtDriver } from '../../../drivers/openwrt/index.js';
 import type { HttpProbe, Probe } from '../../../drivers/types.js';
 import { realBodyRaw, realText } from './fixtures.js';
+import { sharedFixture } from '../../shared-fixtures.js';
 
 /** Headers and status out of a recorded raw HTTP response ("HTTP/1.1 200 OK\r\nName: value…"). */
 function fromRawHttp(text: string, body = ''): HttpProbe {
@@ -58,7 +59,7 @@ const openwrtFull = probe({
 
 // ---- other vendors -----------------------------------------------------------------------------
 
-const keeneticHeaders = fromRawHttp(readFileSync('/work/shared/fixtures/keenetic/auth-get-401-challenge.http', 'utf8')).headers;
+const keeneticHeaders = fromRawHttp(readFileSync(sharedFixture('keenetic', 'auth-get-401-challenge.http'), 'utf8')).headers;
 const KEENETIC = probe({
   http: { port: 80, status: 200, headers: keeneticHeaders, body: '<!DOCTYPE html><html><head><title>Keenetic Web</title></head><body><div id="app"></div><script src="/main.js"></script></body></html>' },
   extra: { [UBUS_LIST_REQUEST.id]: { port: 80, status: 404, headers: keeneticHeaders, body: '' } },

@@ -1,9 +1,10 @@
-// Loads the recorded OpenWrt exchanges from /work/shared/fixtures (read-only, shared by the team).
+// Loads the recorded OpenWrt exchanges from ../shared/fixtures (read-only, shared by the team).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sharedFixture } from '../../shared-fixtures.js';
 
-export const REAL_DIR = process.env.OPENWRT_REAL_FIXTURES ?? '/work/shared/fixtures/openwrt-real';
-export const PUBLISHED_DIR = process.env.OPENWRT_FIXTURES ?? '/work/shared/fixtures/openwrt';
+export const REAL_DIR = sharedFixture('openwrt-real');
+export const PUBLISHED_DIR = sharedFixture('openwrt');
 
 interface HttpExchange {
   request: { body_raw: string; body?: unknown };
