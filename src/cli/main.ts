@@ -1,9 +1,9 @@
 // routerctl's command line: yargs parsing and presentation; the work is in src/core and drivers/.
 import yargs, { type Argv } from 'yargs';
 import { EXIT_CODES } from '../core/errors.js';
-import { createApp, type App, type GlobalArgs } from './app.js';
+import type { App, GlobalArgs } from './app.js';
 import { reportError } from './output.js';
-import { withRouterOptions } from './router-args.js';
+import { withRouterOptions } from './router-flags.js';
 
 type Handler<A> = (app: App, args: A) => Promise<Record<string, unknown>>;
 
@@ -11,6 +11,8 @@ type Handler<A> = (app: App, args: A) => Promise<Record<string, unknown>>;
 async function run<A extends GlobalArgs>(args: A, handler: Handler<A>): Promise<void> {
   let app: App | undefined;
   try {
+    // Loaded here, not at the top: `--help` and usage errors should not pay for config, logger, drivers.
+    const { createApp } = await import('./app.js');
     app = createApp(args);
     const result = await handler(app, args);
     app.printer.result(result);

@@ -1,27 +1,10 @@
 // Flags shared by every command that talks to a router, and opening that router from them.
-import type { Argv } from 'yargs';
 import { closeQuietly, openRouter, type OpenedRouter } from '../core/router.js';
 import { readAdminPassword, SecretStore } from '../core/secrets.js';
 import type { App } from './app.js';
+import type { RouterArgs } from './router-flags.js';
 
-export interface RouterArgs {
-  host?: string | undefined;
-  driver?: string | undefined;
-  user?: string | undefined;
-  'password-file'?: string | undefined;
-  transport?: 'http' | 'ssh' | undefined;
-  save?: boolean | undefined;
-}
-
-export function withRouterOptions<T>(y: Argv<T>): Argv<T & RouterArgs> {
-  return y
-    .option('host', { type: 'string', describe: 'router address HOST[:PORT] (skips discovery)' })
-    .option('driver', { type: 'string', describe: 'router family, e.g. openwrt (skips fingerprinting)' })
-    .option('user', { type: 'string', describe: 'admin user name (default: the family\'s usual one)' })
-    .option('password-file', { type: 'string', describe: 'file whose first line is the admin password (or set ROUTERCTL_PASSWORD)' })
-    .option('transport', { choices: ['http', 'ssh'] as const, describe: 'how to talk to the router when its family offers both' })
-    .option('save', { type: 'boolean', describe: 'remember the credentials used (file mode 0600)' }) as unknown as Argv<T & RouterArgs>;
-}
+export type { RouterArgs } from './router-flags.js';
 
 /** Runs `work` on an open session and always logs out, also when `work` throws. */
 export async function withRouter<R>(app: App, args: RouterArgs, work: (router: OpenedRouter, store: SecretStore) => Promise<R>): Promise<R> {

@@ -90,6 +90,15 @@ for (const c of CASES) {
       expect(right.json!['status']).to.include({ state: 'up' });
       expect(right.json!['internet']).to.include({ ok: true });
       expect((await show())?.['state']).to.equal('up');
+
+      // restore puts the backup back, byte for byte, and says so; a second restore has nothing to do.
+      const restored = await sandbox.run([...routerFlags, 'restore', before, '--json'], { env });
+      expect(restored.code, restored.stdout + restored.stderr).to.equal(0);
+      expect(restored.json).to.include({ restored: true });
+      const again = path.join(sandbox.dir, 'again.json');
+      expect((await sandbox.run([...routerFlags, 'backup', '--out', again], { env })).code).to.equal(0);
+      expect(await readFile(again, 'utf8')).to.equal(await readFile(before, 'utf8'));
+      expect((await sandbox.run([...routerFlags, 'restore', before, '--json'], { env })).json).to.include({ restored: false, identical: true });
     });
 
     it('refuses a malformed config file with the file, key and line', async () => {
