@@ -106,10 +106,13 @@ export function buildCli(argv: string[]): Argv {
     .command(
       'demo',
       'the whole story on the embedded lab: password changed in the cabinet -> internet down -> synced -> back',
-      (y) => y.option('speed', { choices: ['fast', 'realistic'] as const, default: 'realistic' as const }),
+      (y) =>
+        y
+          .option('speed', { choices: ['fast', 'realistic'] as const, default: 'realistic' as const })
+          .option('driver', { type: 'string', describe: 'which lab router the story follows (openwrt, keenetic)' }),
       async (a) => {
         try {
-          process.exitCode = await (await import('./commands/demo.js')).runDemo({ speed: a.speed, verbose: a.verbose });
+          process.exitCode = await (await import('./commands/demo.js')).runDemo({ speed: a.speed, verbose: a.verbose, family: a.driver });
         } catch (err) {
           process.exitCode = reportError(err, false);
         }

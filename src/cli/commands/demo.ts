@@ -9,18 +9,21 @@ import { startLab, type LabSpeed } from '../../lab/lab.js';
 import { createApp, type App } from '../app.js';
 import { runDiscover } from './discover.js';
 import { describeStatus, runSetPassword, runWanShow } from './wan.js';
-import { RouterctlError } from '../../core/errors.js';
+import { RouterctlError, UsageError } from '../../core/errors.js';
 import type { WanStatus } from '../../../drivers/types.js';
 
 const NEW_PASSWORD = 'Autumn-2026!';
 
-export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean }): Promise<number> {
+export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean; family?: string }): Promise<number> {
   const started = Date.now();
   const home = await mkdtemp(path.join(os.tmpdir(), 'routerctl-demo-'));
   const say = (text = ''): void => void process.stdout.write(`${text}\n`);
   const lab = await startLab({ speed: opts.speed ?? 'realistic', dir: home });
   try {
-    const router = lab.routers[0]!;
+    const router = lab.routers.find((r) => r.family === (opts.family ?? lab.routers[0]!.family));
+    if (!router) throw new UsageError(`the lab has no ${opts.family} router; it has: ${lab.routers.map((r) => r.family).join(', ')}`);
+    // The story is told about one router: pick it the way a user would, by its family.
+    const pick = { driver: router.family };
     const env = {
       ...process.env,
       ROUTERCTL_STATE_DIR: path.join(home, 'state'),
@@ -31,14 +34,15 @@ export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean }): Pr
     const loud = createApp({ config: lab.configPath, verbose: opts.verbose }, undefined, env);
 
     say('routerctl demo — everything below runs against the embedded lab on 127.0.0.0/8; no real router is touched.');
-    say(`  the lab: a provider with an L2TP server (${router.wanAccount.username} is the customer's login) and an ${router.family} home router at ${router.address}.`);
-    await waitForState(quiet, (s) => s.state === 'up', 30_000);
+    say(`  the lab: a provider (L2TP and PPPoE) and home routers: ${lab.routers.map((r) => `${r.family} at ${r.address}`).join(', ')}.`);
+    say(`  the story follows the ${router.family} router; the customer's home-internet login is ${router.wanAccount.username}.`);
+    await waitForState(quiet, pick, (s) => s.state === 'up', 30_000);
     say();
     say('1. Finding the router (the OS gateway and the usual addresses, probed in parallel)');
     await runDiscover(loud, {});
     say();
     say('2. The internet works:');
-    await runWanShow(loud, {});
+    await runWanShow(loud, pick);
     say();
     say(`3. The customer changes the home-internet password in the provider's cabinet (POST ${lab.ispControlUrl}/accounts/${router.wanAccount.username}).`);
     const res = await fetch(`${lab.ispControlUrl}/accounts/${encodeURIComponent(router.wanAccount.username)}`, {
@@ -48,16 +52,16 @@ export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean }): Pr
     });
     if (!res.ok) throw new Error(`the lab ISP refused the password change (${res.status})`);
     say('   The provider ends the session; the router redials with the old password…');
-    await waitForState(quiet, (s) => s.reason === 'auth_failed', 30_000);
+    await waitForState(quiet, pick, (s) => s.reason === 'auth_failed', 30_000);
     say();
     say('4. What the router says now:');
-    await runWanShow(loud, {});
+    await runWanShow(loud, pick);
     say();
     say('5. routerctl wan set-password (the new password comes from a hidden prompt, a file, stdin or ROUTERCTL_NEW_PASSWORD — never the command line)');
     const sync = createApp({ config: lab.configPath, verbose: opts.verbose }, undefined, { ...env, ROUTERCTL_NEW_PASSWORD: NEW_PASSWORD });
-    await runSetPassword(sync, {});
+    await runSetPassword(sync, pick);
     say();
-    say(`Done in ${Math.round((Date.now() - started) / 100) / 10} s: the internet is back, and the old settings are kept as a backup.`);
+    say(`Done in ${Math.round((Date.now() - started) / 100) / 10} s: the internet is back. (The demo's backups and logs were in a temporary folder, now removed.)`);
     await Promise.all([quiet, loud, sync].map((a) => a.logger.close()));
     return 0;
   } finally {
@@ -66,11 +70,11 @@ export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean }): Pr
   }
 }
 
-async function waitForState(app: App, done: (s: WanStatus) => boolean, timeoutMs: number): Promise<void> {
+async function waitForState(app: App, pick: { driver: string }, done: (s: WanStatus) => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: WanStatus | undefined;
   while (Date.now() < deadline) {
-    const { status } = (await runWanShow(app, {})) as { status: WanStatus };
+    const { status } = (await runWanShow(app, pick)) as { status: WanStatus };
     last = status;
     if (done(status)) return;
     await new Promise((r) => setTimeout(r, 300));
