@@ -31,6 +31,9 @@ export class SimulatedIsp implements IspUpstream {
   private readonly accounts = new Map<string, IspAccount>();
   private readonly sessions = new Map<string, IspSession>();
   private readonly dropListeners = new Map<string, Set<() => void>>();
+  private readonly changeListeners = new Set<() => void>();
+  /** Routers whose WAN cable is "pulled": they dial into nothing. */
+  private readonly noCarrier = new Set<string>();
   private nextHost = 10;
 
   constructor(private readonly options: IspOptions) {}
@@ -64,10 +67,39 @@ export class SimulatedIsp implements IspUpstream {
     const account = this.accounts.get(username);
     if (!account) throw new Error(`no such account: ${username}`);
     account.balance = balance;
+    this.changed();
+  }
+
+  balanceOf(username: string): number | undefined {
+    return this.accounts.get(username)?.balance;
+  }
+
+  /** The account of a router's live session has a negative balance: the provider shows its payment page. */
+  isBlocked(routerId: string): boolean {
+    const s = this.sessions.get(routerId);
+    const balance = s ? this.accounts.get(s.username)?.balance : undefined;
+    return balance !== undefined && balance < 0;
+  }
+
+  /** The lab's "pull the WAN cable": the session ends and every dial finds no carrier until it is back. */
+  setCarrier(routerId: string, up: boolean): void {
+    if (up) this.noCarrier.delete(routerId);
+    else {
+      this.noCarrier.add(routerId);
+      this.dropSession(routerId);
+    }
+    this.changed();
+  }
+
+  /** Called on every change of sessions, balances or carriers (the lab's internet follows it). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   dial(req: DialRequest): DialResult {
     this.hangup(req.routerId);
+    if (this.noCarrier.has(req.routerId)) return { ok: false, reason: 'no_carrier', message: 'no carrier on the WAN port' };
     if (req.proto === 'pppoe' ? !this.options.pppoe : !this.serverKnown(req.server)) {
       return {
         ok: false,
@@ -82,11 +114,12 @@ export class SimulatedIsp implements IspUpstream {
     }
     const ipv4 = `100.64.0.${this.nextHost++ % 250 + 2}`;
     this.sessions.set(req.routerId, { routerId: req.routerId, username: req.username, ipv4, since: Date.now() });
+    this.changed();
     return { ok: true, ipv4, gateway: '100.64.0.1', dns: [...this.options.dns] };
   }
 
   hangup(routerId: string): void {
-    this.sessions.delete(routerId);
+    if (this.sessions.delete(routerId)) this.changed();
   }
 
   onDrop(routerId: string, listener: () => void): () => void {
@@ -113,9 +146,23 @@ export class SimulatedIsp implements IspUpstream {
 
   private dropSessionsOf(username: string): void {
     for (const session of [...this.sessions.values()]) {
-      if (session.username !== username) continue;
-      this.sessions.delete(session.routerId);
-      for (const listener of this.dropListeners.get(session.routerId) ?? []) listener();
+      if (session.username === username) this.dropSession(session.routerId);
+    }
+  }
+
+  private dropSession(routerId: string): void {
+    if (!this.sessions.delete(routerId)) return;
+    for (const listener of this.dropListeners.get(routerId) ?? []) listener();
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of [...this.changeListeners]) {
+      try {
+        listener();
+      } catch {
+        // a listener's problem is not the ISP's
+      }
     }
   }
 }

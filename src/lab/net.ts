@@ -1,5 +1,6 @@
 // Small helpers for the lab's loopback servers: listen on a given address and close without waiting
 // for idle keep-alive sockets (tests and the demo stop many servers).
+import { readdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -29,4 +30,26 @@ export async function closeServer(server: Server): Promise<void> {
 /** Only 127.0.0.0/8 may carry lab traffic. */
 export function assertLoopback(host: string): void {
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`lab addresses must be in 127.0.0.0/8, got ${host}`);
+}
+
+/**
+ * True inside a named network namespace (`ip netns exec`), recognised as `ip netns identify` does: the
+ * same inode as a /run/netns entry. Nothing there can reach the machine's own network.
+ */
+export function inNamedNetns(): boolean {
+  try {
+    const self = statSync('/proc/self/ns/net');
+    return readdirSync('/run/netns').some((f) => {
+      const st = statSync(`/run/netns/${f}`);
+      return st.ino === self.ino && st.dev === self.dev;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Lab addresses: 127.0.0.0/8, or any address inside a test's own named network namespace. */
+export function assertLabHost(host: string): void {
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return;
+  if (!inNamedNetns()) throw new Error(`lab addresses must be in 127.0.0.0/8 (or inside an \`ip netns\` namespace), got ${host}`);
 }
