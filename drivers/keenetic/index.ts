@@ -1,5 +1,6 @@
 // The Keenetic driver (ZyXEL Keenetic NDMS 2, Keenetic KeeneticOS, Netcraze): RCI JSON over HTTP with
 // the /auth challenge–response login. See README.md and shared/docs/protocols/keenetic.md.
+import { connectTrust } from '../../src/transport/trust.js';
 import type { Driver } from '../types.js';
 import { FAMILY, VENDOR } from './common.js';
 import { keeneticFingerprint } from './fingerprint.js';
@@ -10,7 +11,8 @@ export const keeneticDriver: Driver = {
   vendor: VENDOR,
   defaultUser: 'admin',
   fingerprint: keeneticFingerprint,
-  connect: (target, credentials, ctx) => connectKeenetic(target, credentials, ctx),
+  // The HTTPS certificate is pinned through the context's trust (src/transport/trust.ts).
+  connect: (target, credentials, ctx) => connectKeenetic(target, credentials, ctx, { httpsAgent: connectTrust(target, ctx).httpsAgent }),
 };
 
 export { connectKeenetic, type ConnectOptions } from './session.js';

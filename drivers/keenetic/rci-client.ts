@@ -4,18 +4,10 @@
 // The password lives only in a closure used for a re-login and never reaches a message or a log.
 
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosResponse } from 'axios';
-import {
-  AuthError,
-  LockedOutError,
-  ProtocolError,
-  TimeoutError,
-  UnreachableError,
-  UnsupportedError,
-  type RouterctlError,
-} from '../../src/core/errors.js';
+import type https from 'node:https';
+import { AuthError, LockedOutError, ProtocolError, UnsupportedError, type RouterctlError } from '../../src/core/errors.js';
+import { isTransient } from '../../src/transport/errors.js';
+import { HttpTransport, retryIdempotent } from '../../src/transport/http.js';
 import type { DriverLogger } from '../types.js';
 import { headerText } from './fingerprint.js';
 import { excerpt, parseJsonText, statusError } from './parse.js';
@@ -26,7 +18,7 @@ export interface RciClientOptions {
   timeoutMs: number;
   maxResponseBytes: number;
   logger?: DriverLogger | undefined;
-  /** For HTTPS; defaults to accepting the router's self-signed certificate (pinning lives in src/transport). */
+  /** For HTTPS: a pinning agent (src/transport/tls.ts); without one, the first certificate seen is pinned in memory. */
   httpsAgent?: https.Agent | undefined;
 }
 
@@ -62,10 +54,8 @@ function retryAfterSeconds(h: Record<string, unknown>): number | undefined {
 const LOCK_WORDS = /lock|block|too many|banned|try again later/i;
 
 export class RciClient {
-  readonly #opts: RciClientOptions;
+  readonly #http: HttpTransport;
   readonly #logger: DriverLogger | undefined;
-  readonly #httpAgent = new http.Agent({ keepAlive: false });
-  readonly #httpsAgent: https.Agent;
   /** Cookie name → value, as the router set them (doc §2.1: the challenge is bound to the cookie). */
   readonly #cookies = new Map<string, string>();
   #loggedIn = false;
@@ -74,9 +64,14 @@ export class RciClient {
   noPasswordSet = false;
 
   constructor(opts: RciClientOptions) {
-    this.#opts = { ...opts, baseUrl: opts.baseUrl.replace(/\/+$/, '') };
+    this.#http = new HttpTransport({
+      baseUrl: opts.baseUrl,
+      label: 'Keenetic',
+      timeoutMs: opts.timeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      httpsAgent: opts.httpsAgent,
+    });
     this.#logger = opts.logger;
-    this.#httpsAgent = opts.httpsAgent ?? new https.Agent({ keepAlive: false, rejectUnauthorized: false });
   }
 
   get loggedIn(): boolean {
@@ -144,7 +139,9 @@ export class RciClient {
 
   /** `GET /rci/<path>?query` (doc §3). */
   async get(path: string, query?: Query): Promise<unknown> {
-    return this.#rci('GET', path, undefined, query, []);
+    // A GET changes nothing: one more try when the reply was lost in transit (reset, timeout, 5xx, garbage).
+    const pause = Math.min(250, Math.max(20, Math.floor(this.#http.timeoutMs / 4)));
+    return retryIdempotent(() => this.#rci('GET', path, undefined, query, []), isTransient, pause);
   }
 
   /**
@@ -190,7 +187,8 @@ export class RciClient {
       parsed = parseJsonText(r.text, what);
     } catch (err) {
       // A reply to a request that carried a secret is never quoted, in case it echoes the request.
-      if (sensitive) throw new ProtocolError(`Keenetic: the reply to ${what} is not JSON`);
+      if (sensitive) throw new ProtocolError(`Keenetic: the reply to ${what} is not JSON`, { reason: 'not_json' });
+      if (err instanceof ProtocolError) throw new ProtocolError(err.message, { ...err.details, reason: 'not_json' });
       throw err;
     }
     const err = statusError(parsed, what, secrets);
@@ -238,60 +236,12 @@ export class RciClient {
 
   /** One request; transport failures become typed errors, any HTTP status comes back. */
   async #send(method: 'GET' | 'POST' | 'DELETE', path: string, body?: string): Promise<Reply> {
-    const url = `${this.#opts.baseUrl}${path}`;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const cookie = this.#cookieHeader();
     if (cookie) headers.Cookie = cookie;
-    let res: AxiosResponse<string>;
-    try {
-      res = await axios.request<string>({
-        method,
-        url,
-        data: body,
-        headers,
-        timeout: this.#opts.timeoutMs,
-        // The socket timeout only notices silence; this bounds a slowly dripping reply too.
-        signal: AbortSignal.timeout(this.#opts.timeoutMs + 1000),
-        maxContentLength: this.#opts.maxResponseBytes,
-        maxBodyLength: Math.max(this.#opts.maxResponseBytes, 1 << 20),
-        maxRedirects: 0,
-        responseType: 'text',
-        transformResponse: [(d: unknown) => d],
-        validateStatus: () => true,
-        httpAgent: this.#httpAgent,
-        httpsAgent: this.#httpsAgent,
-        proxy: false,
-        decompress: true,
-      });
-    } catch (err) {
-      throw transportError(err, this.#opts.baseUrl, path.split('?')[0]!);
-    }
-    this.#takeCookies(res.headers as Record<string, unknown>);
-    const text = typeof res.data === 'string' ? res.data : '';
-    return { status: res.status, headers: res.headers as Record<string, unknown>, text };
+    const res = await this.#http.request({ method, path, body, headers });
+    this.#takeCookies(res.headers);
+    return res;
   }
-}
-
-// Only the error code and a fixed message go out: an AxiosError carries the request config, which
-// holds the login body, so it is never attached as a cause.
-export function transportError(err: unknown, base: string, path: string): RouterctlError {
-  const e = err as { code?: unknown; message?: unknown; name?: unknown } | undefined;
-  const code = typeof e?.code === 'string' ? e.code : undefined;
-  const message = typeof e?.message === 'string' ? e.message : '';
-  const where = { url: `${base}${path}`, errorCode: code };
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || e?.name === 'TimeoutError' || e?.name === 'CanceledError') {
-    return new TimeoutError(`Keenetic: no answer from ${base}${path} in time`, where);
-  }
-  if (code === 'ERR_BAD_RESPONSE' && message.includes('maxContentLength')) {
-    return new ProtocolError(`Keenetic: the reply from ${base}${path} is larger than the allowed size`, where);
-  }
-  if (
-    code !== undefined &&
-    ['ECONNREFUSED', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EADDRNOTAVAIL'].includes(code)
-  ) {
-    return new UnreachableError(`Keenetic: cannot talk to ${base} (${code})`, where);
-  }
-  if (message.includes('socket hang up')) return new UnreachableError(`Keenetic: ${base} closed the connection`, where);
-  return new ProtocolError(`Keenetic: the HTTP request to ${base}${path} failed${code ? ` (${code})` : ''}`, where);
 }

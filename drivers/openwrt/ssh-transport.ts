@@ -14,7 +14,11 @@ import {
 import type { DriverLogger } from '../types.js';
 import { excerpt, isUciName, parseJsonText, parseUciExport, type UciSection } from './parse.js';
 
-export type HostVerifier = (key: Buffer) => boolean;
+/**
+ * Host-key check (src/transport/ssh.ts pins keys per router). `rejection` tells why a key was refused,
+ * so the error names a changed key instead of a generic handshake failure.
+ */
+export type HostVerifier = ((key: Buffer) => boolean) & { rejection?: (() => RouterctlError | undefined) | undefined };
 
 export interface SshOptions {
   host: string;
@@ -24,7 +28,7 @@ export interface SshOptions {
   timeoutMs: number;
   maxResponseBytes: number;
   logger?: DriverLogger | undefined;
-  /** Host-key check; accepts any key when absent (pinning is added by src/transport later). */
+  /** Host-key check (DriverContext.trust); any key is accepted when absent (tests, the lab). */
   hostVerifier?: HostVerifier | undefined;
 }
 
@@ -112,7 +116,7 @@ export class SshTransport {
       await t.#ssh.connect(config);
     } catch (err) {
       t.#ssh.dispose();
-      throw sshConnectError(err, opts.host, opts.port, opts.username);
+      throw opts.hostVerifier?.rejection?.() ?? sshConnectError(err, opts.host, opts.port, opts.username);
     }
     return t;
   }

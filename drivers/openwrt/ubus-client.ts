@@ -1,18 +1,10 @@
 // JSON-RPC client for uhttpd's /ubus endpoint (doc §2, §6). Maps every failure to a typed error;
 // the password lives only inside a closure used for (re-)login and never reaches a message or log.
 
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosResponse } from 'axios';
-import {
-  AuthError,
-  NotFoundError,
-  ProtocolError,
-  TimeoutError,
-  UnreachableError,
-  UnsupportedError,
-  type RouterctlError,
-} from '../../src/core/errors.js';
+import type https from 'node:https';
+import { AuthError, NotFoundError, ProtocolError, TimeoutError, UnsupportedError, type RouterctlError } from '../../src/core/errors.js';
+import { isTransient } from '../../src/transport/errors.js';
+import { HttpTransport, retryIdempotent } from '../../src/transport/http.js';
 import type { DriverLogger } from '../types.js';
 import { excerpt } from './parse.js';
 
@@ -36,6 +28,12 @@ const UBUS_NAMES = [
   'TIMEOUT', 'NOT_SUPPORTED', 'UNKNOWN_ERROR', 'CONNECTION_FAILED', 'NO_MEMORY', 'PARSE_ERROR', 'SYSTEM_ERROR',
 ];
 
+/**
+ * Methods that only read: retried once when the reply was lost in transit (reset, timeout, 5xx,
+ * garbage). Everything else (login, set, apply, confirm, interface up/down) is never sent twice.
+ */
+const READ_METHODS = new Set(['get', 'changes', 'configs', 'status', 'dump', 'board', 'info', 'access', 'list', 'read', 'stat']);
+
 const ACL_ADVICE =
   'log in as root, or install an rpcd ACL (/usr/share/rpcd/acl.d/) granting uci get/set/changes/revert/apply/confirm/rollback, ' +
   'network.interface dump/status/up/down and system board/info';
@@ -47,17 +45,16 @@ export interface UbusClientOptions {
   timeoutMs: number;
   maxResponseBytes: number;
   logger?: DriverLogger | undefined;
-  /** For HTTPS; defaults to accepting the router's self-signed certificate (pinning lives in src/transport). */
+  /** For HTTPS: a pinning agent (src/transport/tls.ts); without one, the first certificate seen is pinned in memory. */
   httpsAgent?: https.Agent | undefined;
 }
 
 type CallData = Record<string, unknown> | undefined;
 
 export class UbusClient {
-  readonly #opts: Required<Pick<UbusClientOptions, 'baseUrl' | 'path' | 'timeoutMs' | 'maxResponseBytes'>>;
+  readonly #path: string;
+  readonly #http: HttpTransport;
   readonly #logger: DriverLogger | undefined;
-  readonly #httpAgent = new http.Agent({ keepAlive: false });
-  readonly #httpsAgent: https.Agent;
   #id = 0;
   #sid: string | undefined;
   #sessionTimeout = 0;
@@ -67,14 +64,15 @@ export class UbusClient {
   readonly #aclDenied = new Set<string>();
 
   constructor(opts: UbusClientOptions) {
-    this.#opts = {
-      baseUrl: opts.baseUrl.replace(/\/+$/, ''),
-      path: opts.path ?? '/ubus',
+    this.#path = opts.path ?? '/ubus';
+    this.#http = new HttpTransport({
+      baseUrl: opts.baseUrl,
+      label: 'OpenWrt',
       timeoutMs: opts.timeoutMs,
       maxResponseBytes: opts.maxResponseBytes,
-    };
+      httpsAgent: opts.httpsAgent,
+    });
     this.#logger = opts.logger;
-    this.#httpsAgent = opts.httpsAgent ?? new https.Agent({ keepAlive: false, rejectUnauthorized: false });
   }
 
   get sessionId(): string | undefined {
@@ -130,13 +128,27 @@ export class UbusClient {
   async call(object: string, method: string, args: Record<string, unknown> = {}): Promise<CallData> {
     if (this.#sid === undefined) throw new ProtocolError('OpenWrt: not logged in');
     const key = `${object}.${method}`;
+    const once = (): Promise<CallData> =>
+      READ_METHODS.has(method) ? retryIdempotent(() => this.#callOnce(object, method, args), isTransient, this.#retryPauseMs()) : this.#callOnce(object, method, args);
     try {
-      return await this.#callOnce(object, method, args);
+      return await once();
     } catch (err) {
       const loginWith = this.#loginWith;
       if (!isSessionDenied(err) || this.#aclDenied.has(key) || !loginWith) throw err;
       this.#logger?.debug('ubus access denied, logging in again once', { object, method });
       await loginWith(this.#sessionTimeout || undefined);
+      if (key === 'uci.apply') {
+        // The staged change lived in the session that just ended: applying in the new one would apply
+        // nothing and look like success. Tell the caller instead (unless it is really the ACL).
+        const access = await this.#callOnce('session', 'access', { scope: 'ubus', object: 'uci', function: 'apply' }).catch(() => undefined);
+        if (access?.access !== false) {
+          throw new ProtocolError('OpenWrt: the router ended the login session before the change was applied, and the staged change ended with it; nothing was applied', {
+            object,
+            method,
+            reason: 'session_expired',
+          });
+        }
+      }
       try {
         return await this.#callOnce(object, method, args);
       } catch (err2) {
@@ -165,9 +177,13 @@ export class UbusClient {
 
   /** Unauthenticated JSON-RPC `list` (object names). */
   async list(): Promise<unknown> {
-    const reply = await this.#rpc('list', undefined, false);
+    const reply = await retryIdempotent(() => this.#rpc('list', undefined, false), isTransient, this.#retryPauseMs());
     if (reply.error !== undefined) throw this.#rpcError(reply.error, 'list', '');
     return reply.result;
+  }
+
+  #retryPauseMs(): number {
+    return Math.min(250, Math.max(20, Math.floor(this.#http.timeoutMs / 4)));
   }
 
   async #callOnce(object: string, method: string, args: Record<string, unknown>): Promise<CallData> {
@@ -239,27 +255,12 @@ export class UbusClient {
   async #rpc(method: 'call' | 'list', params: unknown[] | undefined, sensitive: boolean): Promise<RpcReply> {
     const id = ++this.#id;
     const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
-    const url = `${this.#opts.baseUrl}${this.#opts.path}`;
-    let res: AxiosResponse<string>;
-    try {
-      res = await axios.post<string>(url, body, {
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        timeout: this.#opts.timeoutMs,
-        // The socket timeout above only notices silence; this bounds a slowly dripping reply too.
-        signal: AbortSignal.timeout(this.#opts.timeoutMs + 1000),
-        maxContentLength: this.#opts.maxResponseBytes,
-        maxBodyLength: this.#opts.maxResponseBytes,
-        maxRedirects: 0,
-        responseType: 'text',
-        transformResponse: [(d: unknown) => d],
-        validateStatus: () => true,
-        httpAgent: this.#httpAgent,
-        httpsAgent: this.#httpsAgent,
-        proxy: false,
-      });
-    } catch (err) {
-      throw transportError(err, url);
-    }
+    const res = await this.#http.request({
+      method: 'POST',
+      path: this.#path,
+      body,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    });
     if (res.status !== 200) {
       const hint =
         res.status >= 300 && res.status < 400
@@ -269,12 +270,12 @@ export class UbusClient {
             : '';
       throw new ProtocolError(`OpenWrt: HTTP ${res.status} from /ubus${hint}`, { httpStatus: res.status });
     }
-    const text = typeof res.data === 'string' ? res.data : '';
+    const text = res.text;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new ProtocolError('OpenWrt: /ubus answered with something that is not JSON', sensitive ? {} : { excerpt: excerpt(text) });
+      throw new ProtocolError('OpenWrt: /ubus answered with something that is not JSON', sensitive ? { reason: 'not_json' } : { reason: 'not_json', excerpt: excerpt(text) });
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new ProtocolError('OpenWrt: /ubus reply is not a JSON-RPC object');
@@ -295,27 +296,4 @@ interface RpcReply {
 function isSessionDenied(err: unknown): boolean {
   const code = (err as RouterctlError | undefined)?.details?.rpcCode;
   return err instanceof ProtocolError && (code === -32002 || code === -32001);
-}
-
-// Only the error code and a fixed message go out: an AxiosError carries the request config,
-// which holds the login body with the password, so it is never attached as a cause.
-function transportError(err: unknown, url: string): RouterctlError {
-  const e = err as { code?: unknown; message?: unknown; name?: unknown } | undefined;
-  const code = typeof e?.code === 'string' ? e.code : undefined;
-  const message = typeof e?.message === 'string' ? e.message : '';
-  const where = { url, errorCode: code };
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || e?.name === 'TimeoutError' || e?.name === 'CanceledError') {
-    return new TimeoutError(`OpenWrt: no answer from ${url} in time`, where);
-  }
-  if (code === 'ERR_BAD_RESPONSE' && message.includes('maxContentLength')) {
-    return new ProtocolError(`OpenWrt: reply from ${url} is larger than the allowed size`, where);
-  }
-  if (
-    code !== undefined &&
-    ['ECONNREFUSED', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EADDRNOTAVAIL'].includes(code)
-  ) {
-    return new UnreachableError(`OpenWrt: cannot talk to ${url} (${code})`, where);
-  }
-  if (message.includes('socket hang up')) return new UnreachableError(`OpenWrt: ${url} closed the connection`, where);
-  return new ProtocolError(`OpenWrt: HTTP request to ${url} failed${code ? ` (${code})` : ''}`, where);
 }

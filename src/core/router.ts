@@ -2,7 +2,7 @@
 // driver (given with --driver, or chosen by fingerprint), then a lockout-safe login.
 import path from 'node:path';
 import { drivers as registeredDrivers, findFamily } from '../../drivers/index.js';
-import type { Credentials, Driver, DriverContext, DriverSession, Target } from '../../drivers/types.js';
+import type { Credentials, Driver, DriverContext, DriverSession, Target, TransportTrust } from '../../drivers/types.js';
 import type { Config } from '../config/schema.js';
 import { parseCandidate, parseCandidates } from '../discovery/candidates.js';
 import { discover, resolveDiscoveryInputs, type DiscoveredRouter } from '../discovery/discover.js';
@@ -10,9 +10,11 @@ import { defaultConfigFile } from '../config/load.js';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { NotFoundError, UsageError } from './errors.js';
-import { login, type CredentialSources, type LoginResult } from './login.js';
+import { login, type CredentialSources, type LoginPolicy, type LoginResult } from './login.js';
 import { LoginBudget } from './login-budget.js';
+import { lockRouter, type LockOptions, type RouterLock } from './lock.js';
 import type { AppLogger } from '../log/logger.js';
+import { TrustSession, TrustStore } from '../transport/trust.js';
 
 export interface RouterSelection {
   host?: string | undefined;
@@ -51,7 +53,8 @@ export async function chooseRouter(config: Config, sel: RouterSelection, logger:
     const [found] = await discover({ candidates: [target], gateway: null, drivers: registeredDrivers, config, logger });
     if (!found?.reachable) throw new NotFoundError(`nothing answers at ${sel.host}: check the address and that this computer is connected to the router`);
     if (!found.fingerprint) throw new NotFoundError(`${sel.host} answers, but it does not look like a router routerctl knows; name the family with --driver`);
-    return { target, driver: driverByName(found.fingerprint.family), discovered: found };
+    // found.target keeps what discovery learnt (HTTPS preferred when HTTP redirects there).
+    return { target: found.target, driver: driverByName(found.fingerprint.family), discovered: found };
   }
   const found = await discoverRouters(config, undefined, logger);
   const best = found.find((r) => r.fingerprint && (!sel.driver || r.fingerprint.family === sel.driver.toLowerCase()));
@@ -87,12 +90,13 @@ function defaultCandidates(): unknown {
   return defaults;
 }
 
-export function driverContext(config: Config, logger: AppLogger, transport?: 'http' | 'ssh'): DriverContext {
+export function driverContext(config: Config, logger: AppLogger, transport?: 'http' | 'ssh', trust?: TransportTrust): DriverContext {
   return {
     logger,
     requestTimeoutMs: config.http.requestTimeoutMs,
     maxResponseBytes: config.http.maxResponseBytes,
     transport,
+    trust,
   };
 }
 
@@ -104,7 +108,20 @@ export function loginBudget(config: Config, stateDir: string): LoginBudget {
   });
 }
 
-export interface OpenedRouter extends ChosenRouter, LoginResult {}
+export interface OpenedRouter extends ChosenRouter, LoginResult {
+  /** This run's hold on the router (absent when opened without a lock). */
+  lock?: RouterLock | undefined;
+  /** The pins this run used; first sightings are saved by closeRouter. */
+  trust?: TrustSession | undefined;
+}
+
+export interface OpenOptions {
+  /** One routerctl per router at a time (src/core/lock.ts); absent = no lock (library use, tests). */
+  lock?: LockOptions | undefined;
+  /** Certificate and host-key pins; default: the state dir's trust store. */
+  trust?: TrustSession | undefined;
+  login?: LoginPolicy | undefined;
+}
 
 export async function openRouter(
   config: Config,
@@ -116,21 +133,47 @@ export async function openRouter(
     givenPassword?: string | undefined;
     lookupSaved?: ((host: string) => Promise<Credentials | undefined>) | undefined;
   },
+  opts: OpenOptions = {},
 ): Promise<OpenedRouter> {
   const chosen = await chooseRouter(config, sel, logger);
-  const saved = credentials.givenPassword === undefined ? await credentials.lookupSaved?.(chosen.target.host) : undefined;
-  const username = credentials.givenUser ?? chosen.driver.defaultUser;
-  const given: Credentials | undefined = credentials.givenPassword !== undefined ? { username, password: credentials.givenPassword } : undefined;
-  const defaults = config.login.tryDefaults && !given ? (config.login.defaults[chosen.driver.family] ?? []) : [];
-  logger.debug('logging in', { host: chosen.target.host, family: chosen.driver.family, user: username });
-  const result = await login(
-    chosen.driver,
-    chosen.target,
-    { ...credentials, given, saved, defaults },
-    loginBudget(config, stateDir),
-    driverContext(config, logger, sel.transport),
-  );
-  return { ...chosen, ...result };
+  // Taken before the login: a second session must not even log in while the first works.
+  const lock = opts.lock ? await lockRouter(stateDir, chosen.target.host, opts.lock) : undefined;
+  if (lock) logger.debug('router lock acquired', { host: chosen.target.host, pid: process.pid });
+  let trust: TrustSession | undefined;
+  try {
+    trust = opts.trust ?? (await TrustSession.open(TrustStore.inStateDir(stateDir), logger));
+    const saved = credentials.givenPassword === undefined ? await credentials.lookupSaved?.(chosen.target.host) : undefined;
+    const username = credentials.givenUser ?? chosen.driver.defaultUser;
+    const given: Credentials | undefined = credentials.givenPassword !== undefined ? { username, password: credentials.givenPassword } : undefined;
+    const defaults = config.login.tryDefaults && !given ? (config.login.defaults[chosen.driver.family] ?? []) : [];
+    logger.debug('logging in', { host: chosen.target.host, family: chosen.driver.family, user: username, https: chosen.target.https === true });
+    const result = await login(
+      chosen.driver,
+      chosen.target,
+      { ...credentials, given, saved, defaults },
+      loginBudget(config, stateDir),
+      driverContext(config, logger, sel.transport, trust),
+      opts.login,
+    );
+    return { ...chosen, ...result, lock, trust };
+  } catch (err) {
+    await trust?.flush().catch(() => undefined);
+    await releaseLock(lock, logger);
+    throw err;
+  }
+}
+
+async function releaseLock(lock: RouterLock | undefined, logger: AppLogger): Promise<void> {
+  if (!lock) return;
+  await lock.release();
+  logger.debug('router lock released', { host: lock.host, pid: process.pid });
+}
+
+/** Logs out, saves first-use pins, releases the lock; never throws. */
+export async function closeRouter(router: OpenedRouter, logger: AppLogger): Promise<void> {
+  await closeQuietly(router.session);
+  await router.trust?.flush().catch(() => undefined);
+  await releaseLock(router.lock, logger).catch(() => undefined);
 }
 
 export async function closeQuietly(session: DriverSession | undefined): Promise<void> {

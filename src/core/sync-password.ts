@@ -6,7 +6,7 @@ import { autoBackupPath, sameSettings, writeBackupFile } from './backup-file.js'
 import { RouterctlError, UnreachableError, TimeoutError } from './errors.js';
 import { waitForInternet, type InternetCheck } from './internet.js';
 
-export type SyncStep = 'read' | 'backup' | 'apply' | 'wait' | 'internet' | 'confirm' | 'rollback' | 'verify-restore';
+export type SyncStep = 'read' | 'backup' | 'apply' | 'wait' | 'internet' | 'confirm' | 'rollback' | 'verify-restore' | 'recover';
 
 export interface SyncOptions {
   host: string;
@@ -20,6 +20,11 @@ export interface SyncOptions {
   authFailPolls: number;
   internetUrls: string[];
   internetTimeoutMs: number;
+  /**
+   * After a failure half-way (router reset, reboot, garbage), how long to keep trying to put the backup
+   * back before giving up with a message that names it; default wanUpTimeoutSeconds.
+   */
+  recoverySeconds?: number | undefined;
   onProgress?: (step: SyncStep, message: string, extra?: Record<string, unknown>) => void;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -71,6 +76,9 @@ export async function syncPassword(session: DriverSession, o: SyncOptions): Prom
   const backupFile = autoBackupPath(o.backupsDir, o.host);
   await writeBackupFile(backupFile, o.host, before);
 
+  // From here on the router may change: every way out either keeps a verified change, or puts the
+  // backup back and checks it, or names the backup and the restore command (router unreachable).
+  const recovery = { session, before, backupFile, o, sleep, progress };
   progress('apply', 'writing the new password to the router', { backupFile });
   let pending: PendingChange;
   try {
@@ -79,35 +87,38 @@ export async function syncPassword(session: DriverSession, o: SyncOptions): Prom
       { confirmWindowSeconds: o.confirmWindowSeconds },
     );
   } catch (err) {
-    if (err instanceof UnreachableError || err instanceof TimeoutError) throw lostRouter(err, undefined, backupFile);
     // The driver refused or failed half-way: make sure the router still has exactly the old settings.
-    await ensureRestored(session, before, backupFile);
-    throw err;
+    throw await afterFailure(err, undefined, 'the new password could not be written to the router', recovery);
   }
 
-  let failure: WaitFailure;
+  let waited: Awaited<ReturnType<typeof waitForWan>>;
   try {
     // Decide well before the router's own rollback timer fires, so a confirm is never too late.
     const waitSeconds = pending.autoRevertSeconds ? Math.min(o.wanUpTimeoutSeconds, Math.max(1, pending.autoRevertSeconds - 10)) : o.wanUpTimeoutSeconds;
-    const waited = await waitForWan(session, { ...o, wanUpTimeoutSeconds: waitSeconds }, sleep, progress);
-    if (waited.kind === 'up') {
-      // The provider accepted the new password: keep it at once (inside the router's rollback window),
-      // whatever the internet check says next, because the old one is known to be wrong. The caller
-      // reports an internet problem separately.
-      progress('confirm', 'the provider accepted the password: keeping the new settings');
-      await pending.confirm();
-      progress('internet', 'checking the internet through the router');
-      const internet = await waitForInternet(o.internetUrls, o.internetTimeoutMs, Math.max(3000, o.pollIntervalMs * 10), sleep);
-      return { outcome: 'applied', wan: { ...publicWan, username: o.newUsername ?? wan.username }, backupFile, status: waited.status, internet, changes, seconds: secondsSince(started) };
-    }
-    failure = waited;
+    waited = await waitForWan(session, { ...o, wanUpTimeoutSeconds: waitSeconds }, sleep, progress);
   } catch (err) {
-    if (err instanceof UnreachableError || err instanceof TimeoutError) throw lostRouter(err, pending, backupFile);
-    await rollBack(session, pending, before, backupFile, progress).catch(() => undefined);
-    throw err;
+    throw await afterFailure(err, pending, 'the router stopped answering properly while the connection came up', recovery);
   }
+  if (waited.kind === 'up') {
+    // The provider accepted the new password: keep it at once (inside the router's rollback window),
+    // whatever the internet check says next, because the old one is known to be wrong. The caller
+    // reports an internet problem separately.
+    progress('confirm', 'the provider accepted the password: keeping the new settings');
+    // One recovery time for confirming and, failing that, putting the backup back.
+    const deadline = Date.now() + (o.recoverySeconds ?? o.wanUpTimeoutSeconds) * 1000;
+    try {
+      await confirmChange(pending, o, sleep, deadline);
+    } catch (err) {
+      throw await afterFailure(err, pending, 'the router did not take the confirmation of the change', { ...recovery, deadline });
+    }
+    progress('internet', 'checking the internet through the router');
+    const internet = await waitForInternet(o.internetUrls, o.internetTimeoutMs, Math.max(3000, o.pollIntervalMs * 10), sleep);
+    return { outcome: 'applied', wan: { ...publicWan, username: o.newUsername ?? wan.username }, backupFile, status: waited.status, internet, changes, seconds: secondsSince(started) };
+  }
+  const failure: WaitFailure = waited;
 
-  await rollBack(session, pending, before, backupFile, progress);
+  const restored = await putBack(pending, recovery);
+  if (!restored.ok) throw unrecovered(undefined, restored.last, pending, backupFile, 'while putting the old settings back');
   const details = { backupFile, rawErrors: failure.status?.rawErrors, wanReason: failure.status?.reason };
   if (failure.kind === 'auth_failed') {
     throw new RouterctlError(
@@ -124,6 +135,111 @@ export async function syncPassword(session: DriverSession, o: SyncOptions): Prom
   );
 }
 
+/** Errors that may pass when asked again: the router rebooting, a dropped connection, a garbled reply. */
+function mayPass(err: unknown): boolean {
+  return err instanceof RouterctlError && ['unreachable', 'timeout', 'protocol', 'busy'].includes(err.code);
+}
+
+/**
+ * Confirms. A confirm lost in transit (reset, timeout, garbage, the router restarting) is sent again
+ * while the recovery time lasts: the driver tells a change that stayed (confirmed, or kept across a
+ * restart) from one the router undid. "busy" (the session that applied is gone) is not retried.
+ */
+async function confirmChange(pending: PendingChange, o: SyncOptions, sleep: (ms: number) => Promise<void>, deadline: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pending.confirm();
+      return;
+    } catch (err) {
+      const transient = err instanceof RouterctlError && ['unreachable', 'timeout', 'protocol'].includes(err.code);
+      if (!transient || attempt >= 20 || Date.now() >= deadline) throw err;
+      await sleep(Math.min(Math.max(200, o.pollIntervalMs) * attempt, 5000, Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+interface Recovery {
+  /** Give up putting the backup back after this time (default: recoverySeconds from now). */
+  deadline?: number | undefined;
+  session: DriverSession;
+  before: Backup;
+  backupFile: string;
+  o: SyncOptions;
+  sleep: (ms: number) => Promise<void>;
+  progress: NonNullable<SyncOptions['onProgress']>;
+}
+
+/**
+ * Puts the backup back and checks it, trying again while the router is away (rebooting, dropping
+ * connections, answering garbage) until the recovery time is up. Never throws.
+ */
+async function putBack(pending: PendingChange | undefined, r: Recovery): Promise<{ ok: true } | { ok: false; last: unknown }> {
+  const { session, before, backupFile, o, sleep, progress } = r;
+  const deadline = r.deadline ?? Date.now() + (o.recoverySeconds ?? o.wanUpTimeoutSeconds) * 1000;
+  let rolledBack = pending === undefined;
+  let last: unknown;
+  let told = false;
+  for (let attempt = 1; attempt <= 100; attempt++) {
+    try {
+      if (!rolledBack) {
+        progress('rollback', 'putting the previous settings back');
+        rolledBack = true;
+        // A failed rollback falls through: the restore below puts the backup back whatever state the router is in.
+        await pending!.rollback().catch((err: unknown) => (last = err));
+      }
+      progress('verify-restore', 'checking that the router has exactly the old settings');
+      await ensureRestored(session, before, backupFile);
+      return { ok: true };
+    } catch (err) {
+      last = err;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    if (!told) {
+      told = true;
+      progress('recover', `the router does not answer properly (${codeOf(last)}); trying to put the old settings back for up to ${Math.ceil(left / 1000)} s`, {
+        code: codeOf(last),
+      });
+    }
+    await sleep(Math.min(left, Math.max(200, o.pollIntervalMs) * Math.min(attempt, 5), 5000));
+  }
+  return { ok: false, last };
+}
+
+/** After a failure half-way: the backup is back (rolled_back), or the user learns where it is. */
+async function afterFailure(err: unknown, pending: PendingChange | undefined, what: string, r: Recovery): Promise<RouterctlError> {
+  const restored = await putBack(pending, r);
+  if (!restored.ok) return unrecovered(err, restored.last, pending, r.backupFile);
+  const why = err instanceof RouterctlError ? err.message : String(err);
+  return new RouterctlError(
+    'rolled_back',
+    `${what} (${why}), so the router was put back exactly as it was, and that was checked. Nothing changed; you can run the command again.`,
+    { backupFile: r.backupFile, reason: err instanceof RouterctlError ? err.code : 'internal' },
+    { cause: err },
+  );
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof RouterctlError ? err.code : 'error';
+}
+
+/** The backup could not be put back: name it and the command, whatever went wrong. */
+function unrecovered(first: unknown, last: unknown, pending: PendingChange | undefined, backupFile: string, during = 'while applying the change'): RouterctlError {
+  const lost = [last, first].find((e): e is UnreachableError | TimeoutError => e instanceof RouterctlError && (e.code === 'unreachable' || e.code === 'timeout'));
+  if (lost) return lostRouter(lost, pending, backupFile, during);
+  const why = [first, last]
+    .filter((e): e is RouterctlError => e instanceof RouterctlError)
+    .map((e) => e.message)
+    .filter((m, i, all) => all.indexOf(m) === i)
+    .join('; ');
+  return new RouterctlError(
+    'restore_failed',
+    `the change did not go through cleanly and the router did not take the old settings back${why ? ` (${why})` : ''}. ` +
+      `Your backup is safe in ${backupFile}; run: routerctl restore ${backupFile}`,
+    { backupFile, reason: codeOf(last ?? first) },
+  );
+}
+
 async function waitForWan(
   session: DriverSession,
   o: SyncOptions,
@@ -137,9 +253,19 @@ async function waitForWan(
   let sawReconnect = false;
   let sawConnecting = false;
   let authFailStreak = 0;
+  let errorStreak = 0;
   let last: WanStatus | undefined;
   while (Date.now() < deadline) {
-    last = await session.wanStatus();
+    try {
+      last = await session.wanStatus();
+      errorStreak = 0;
+    } catch (err) {
+      // A router busy reconnecting may drop a poll or two; the next one decides (bounded by the deadline).
+      if (!mayPass(err) || ++errorStreak >= 5 || Date.now() >= deadline) throw err;
+      progress('wait', `waiting for the internet connection: the router did not answer this time (${codeOf(err)})`);
+      await sleep(Math.max(o.pollIntervalMs, 200));
+      continue;
+    }
     const elapsedS = (Date.now() - applied) / 1000;
     if (last.state !== 'up') sawReconnect = true;
     if (last.state === 'connecting') sawConnecting = true;
@@ -157,23 +283,6 @@ async function waitForWan(
   return { kind: last?.reason === 'auth_failed' ? 'auth_failed' : 'timeout', status: last };
 }
 
-async function rollBack(
-  session: DriverSession,
-  pending: PendingChange,
-  before: Backup,
-  backupFile: string,
-  progress: NonNullable<SyncOptions['onProgress']>,
-): Promise<void> {
-  progress('rollback', 'putting the previous settings back');
-  try {
-    await pending.rollback();
-  } catch {
-    // Fall through: the restore below puts the backup back whatever state the router is in.
-  }
-  progress('verify-restore', 'checking that the router has exactly the old settings');
-  await ensureRestored(session, before, backupFile);
-}
-
 async function ensureRestored(session: DriverSession, before: Backup, backupFile: string): Promise<void> {
   if (sameSettings(await session.backup(), before)) return;
   await session.restore(before);
@@ -186,13 +295,13 @@ async function ensureRestored(session: DriverSession, before: Backup, backupFile
   }
 }
 
-function lostRouter(err: UnreachableError | TimeoutError, pending: PendingChange | undefined, backupFile: string): RouterctlError {
+function lostRouter(err: UnreachableError | TimeoutError, pending: PendingChange | undefined, backupFile: string, during = 'while applying the change'): RouterctlError {
   const revert = pending?.autoRevertSeconds
-    ? ` The router undoes the change by itself within ${pending.autoRevertSeconds} s unless it is confirmed.`
+    ? ` If the router still holds the change unconfirmed, it undoes it by itself within ${pending.autoRevertSeconds} s (unless it restarted meanwhile).`
     : '';
   return new RouterctlError(
     err.code,
-    `lost contact with the router while applying the change.${revert} Your backup is in ${backupFile}; once the router answers again, run: routerctl restore ${backupFile}`,
+    `lost contact with the router ${during}.${revert} Your backup is in ${backupFile}; once the router answers again, run: routerctl restore ${backupFile}`,
     { ...err.details, backupFile },
     { cause: err },
   );

@@ -31,6 +31,11 @@ export interface AuthOptions {
   sessionIdleMs: number;
   lockout(): LockoutPolicy;
   syslog: Syslog;
+  /**
+   * UNVERIFIED (tests of routerctl's lockout handling): a firmware that states the remaining lock time
+   * in a standard `Retry-After` header on the lockout answer.
+   */
+  announceLockout?: boolean | undefined;
 }
 
 interface Session {
@@ -84,6 +89,7 @@ export class AuthManager {
       // UNVERIFIED: the HTTP lockout's answer is not documented; modelled as 403 without a challenge,
       // what a refused client sees (doc §2.2), for the telnet policy's duration (doc §2.3).
       res.statusCode = 403;
+      if (this.#o.announceLockout) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(((this.#lockedUntil.get(ip) ?? Date.now()) - Date.now()) / 1000))));
       res.end();
       return;
     }

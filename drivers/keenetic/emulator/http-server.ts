@@ -3,6 +3,7 @@
 // auth-get-200-no-password.http.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AuthManager } from './auth.js';
 import { argumentError, rciGet, rciPost, type RciDeps } from './rci.js';
@@ -12,8 +13,20 @@ export type HttpFault = 'http_500' | 'garbage' | 'hang' | 'drop' | null;
 /** "about a megabyte" (doc §2.3). */
 const MAX_BODY = 1 << 20;
 
+/** The web server's HTTPS side (KeeneticOS serves the same UI and RCI over HTTPS with its own certificate). */
+export interface HttpsListenerOptions {
+  key: string;
+  cert: string;
+  /** 0 = ephemeral. */
+  port?: number | undefined;
+}
+
 export interface HttpServerHandle {
   port: number;
+  httpsPort?: number | undefined;
+  /** TLS connections and the plain-text bytes they carried after the handshake (pinning tests). */
+  tlsStats(): { connections: number; bytes: number };
+  setCertificate(key: string, cert: string): void;
   setFault(f: HttpFault): void;
   close(): Promise<void>;
 }
@@ -44,7 +57,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-export async function startHttpServer(host: string, port: number, auth: AuthManager, deps: RciDeps): Promise<HttpServerHandle> {
+export async function startHttpServer(host: string, port: number, auth: AuthManager, deps: RciDeps, tls?: HttpsListenerOptions): Promise<HttpServerHandle> {
   let fault: HttpFault = null;
   const sockets = new Set<Socket>();
 
@@ -109,32 +122,60 @@ export async function startHttpServer(host: string, port: number, auth: AuthMana
     res.end();
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.statusCode = 500;
       res.end();
     });
-  });
-  server.keepAliveTimeout = 5000;
-  server.on('connection', (s: Socket) => {
+  };
+  const track = (s: Socket): void => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  };
+  const listen = (srv: Server, p: number): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(p, host, () => {
+        srv.off('error', reject);
+        resolve((srv.address() as AddressInfo).port);
+      });
     });
+  const server: Server = createServer(onRequest);
+  server.keepAliveTimeout = 5000;
+  server.on('connection', track);
+  const stats = { connections: 0, bytes: 0 };
+  let secure: ReturnType<typeof createHttpsServer> | undefined;
+  let httpsPort: number | undefined;
+  if (tls) {
+    secure = createHttpsServer({ key: tls.key, cert: tls.cert }, onRequest);
+    secure.keepAliveTimeout = 5000;
+    secure.on('connection', track);
+    secure.on('secureConnection', (s: Socket) => {
+      stats.connections++;
+      s.on('data', (chunk: Buffer) => (stats.bytes += chunk.length));
+    });
+    httpsPort = await listen(secure, tls.port ?? 0);
+  }
+  const httpPort = await listen(server, port).catch(async (err: unknown) => {
+    await new Promise<void>((resolve) => (secure ? secure.close(() => resolve()) : resolve()));
+    throw err;
   });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: httpPort,
+    httpsPort,
+    tlsStats: () => ({ ...stats }),
+    setCertificate(key, cert) {
+      secure?.setSecureContext({ key, cert });
+    },
     setFault(f) {
       fault = f;
     },
     async close() {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        new Promise<void>((resolve) => (secure ? secure.close(() => resolve()) : resolve())),
+      ]);
     },
   };
 }

@@ -6,7 +6,7 @@
 import type { EmulatorTimings, IspUpstream, RunningEmulator } from '../../emulator-types.js';
 import { AuthManager, type LockoutPolicy } from './auth.js';
 import { ConfigStore, initialConfig, type PppProto } from './config.js';
-import { startHttpServer, type HttpFault } from './http-server.js';
+import { startHttpServer, type HttpFault, type HttpsListenerOptions } from './http-server.js';
 import { clone, isObj, type JsonObject } from './json.js';
 import { PppManager } from './ppp.js';
 import type { RciDeps } from './rci.js';
@@ -31,6 +31,10 @@ export interface KeeneticEmulatorOptions {
   sessionIdleMs?: number | undefined;
   /** Overrides the HTTP lockout policy read from `ip http lockout-policy` (UNVERIFIED, see auth.ts). */
   lockout?: Partial<LockoutPolicy> | undefined;
+  /** UNVERIFIED test knob: the lockout answer states the time left in `Retry-After` (see auth.ts). */
+  announceLockout?: boolean | undefined;
+  /** Also serve HTTPS with this certificate. */
+  https?: HttpsListenerOptions | undefined;
 }
 
 export interface KeeneticEmulator extends RunningEmulator {
@@ -53,6 +57,14 @@ export interface KeeneticEmulator extends RunningEmulator {
   logMessages(): string[];
   /** The device's random session cookie name. */
   readonly cookieName: string;
+  /** The HTTPS port when started with `https`. */
+  readonly httpsPort: number | undefined;
+  /** TLS connections and the plain-text bytes they carried after the handshake (pinning tests). */
+  tlsStats(): { connections: number; bytes: number };
+  /** A new certificate on the HTTPS port (router reset or replaced). */
+  setCertificate(key: string, cert: string): void;
+  /** Every web session ends at once, as after the 10-minute idle timeout (doc §2.1). */
+  expireSessions(): void;
 }
 
 export const DEFAULT_TIMINGS: EmulatorTimings = { dialMs: 1500, redialMs: 5000 };
@@ -93,6 +105,7 @@ export async function startKeeneticEmulator(opts: KeeneticEmulatorOptions): Prom
     sessionIdleMs: opts.sessionIdleMs ?? 600_000,
     lockout,
     syslog,
+    announceLockout: opts.announceLockout,
   });
 
   const reboot = (): void => {
@@ -146,7 +159,7 @@ export async function startKeeneticEmulator(opts: KeeneticEmulatorOptions): Prom
     scheduleReboot: (s) => void timers.set(s * 1000, reboot),
   };
 
-  const server = await startHttpServer(opts.host, opts.httpPort ?? 0, auth, deps);
+  const server = await startHttpServer(opts.host, opts.httpPort ?? 0, auth, deps, opts.https);
   ppp.start();
   let closed = false;
 
@@ -161,6 +174,10 @@ export async function startKeeneticEmulator(opts: KeeneticEmulatorOptions): Prom
     saved: () => clone(config.saved),
     reboot,
     setFault: (f) => server.setFault(f),
+    httpsPort: server.httpsPort,
+    tlsStats: () => server.tlsStats(),
+    setCertificate: (key, cert) => server.setCertificate(key, cert),
+    expireSessions: () => auth.dropAll(),
     get failedLogins() {
       return auth.failedLogins;
     },

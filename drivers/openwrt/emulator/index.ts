@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import type { EmulatorTimings, IspUpstream, RunningEmulator } from '../../emulator-types.js';
 import { createShellHost } from './commands.js';
-import { startHttpServer, type HttpFault } from './http-server.js';
+import { startHttpServer, type HttpFault, type HttpsListenerOptions } from './http-server.js';
 import { dhcpConfig, networkConfig, OPENWRT_RELEASE, rpcdConfig, systemConfig } from './initial-config.js';
 import { Netifd } from './netifd.js';
 import { SessionManager } from './rpcd-session.js';
@@ -30,6 +30,8 @@ export interface OpenWrtEmulatorOptions {
   sessionTimeoutSeconds?: number; // rpcd default 300
   /** Optional read-only rpcd login 'viewer' (md5-crypt hash in /etc/config/rpcd, ACL group lab-viewer). */
   viewerPassword?: string;
+  /** Also serve HTTPS (uhttpd listen_https) with this certificate; optionally redirect HTTP there. */
+  https?: HttpsListenerOptions;
 }
 
 export interface OpenWrtEmulator extends RunningEmulator {
@@ -41,6 +43,18 @@ export interface OpenWrtEmulator extends RunningEmulator {
   setFault(fault: 'ubus_500' | 'garbage' | 'hang' | 'drop' | null): void;
   /** Number of session.login calls that failed (wrong password), for lockout tests. */
   readonly failedLogins: number;
+  /** The HTTPS port when started with `https`. */
+  readonly httpsPort: number | undefined;
+  /** TLS connections and the plain-text bytes they carried after the handshake (pinning tests: a refused pin sends 0). */
+  tlsStats(): { connections: number; bytes: number };
+  /** A new certificate on the HTTPS port (router reset or replaced), for new connections. */
+  setCertificate(key: string, cert: string): void;
+  /** Reboot now, as `reboot` over SSH/ubus does: sessions, pending apply and staging gone, netifd restarts. */
+  reboot(): void;
+  /** Every login session ends at once, as after rpcd's idle timeout (staged changes go with them). */
+  expireSessions(): void;
+  /** An `uci apply` with rollback waits for its confirmation (its timer will revert it otherwise). */
+  hasPendingApply(): boolean;
 }
 
 const DEFAULT_TIMINGS: EmulatorTimings = { dialMs: 3000, redialMs: 5000 };
@@ -145,7 +159,7 @@ export async function startOpenWrtEmulator(opts: OpenWrtEmulatorOptions): Promis
 
   const closers: (() => Promise<void>)[] = [];
   try {
-    const http = await startHttpServer(opts.host, opts.httpPort ?? 0, { bus, sessions: () => sessions, hostname });
+    const http = await startHttpServer(opts.host, opts.httpPort ?? 0, { bus, sessions: () => sessions, hostname }, opts.https);
     closers.push(() => http.close());
     let ssh: SshServerHandle | undefined;
     if (opts.sshPort !== null && opts.sshPort !== undefined) {
@@ -188,6 +202,12 @@ export async function startOpenWrtEmulator(opts: OpenWrtEmulatorOptions): Promis
       get failedLogins() {
         return failedLogins;
       },
+      httpsPort: http.httpsPort,
+      tlsStats: () => http.tlsStats(),
+      setCertificate: (key, cert) => http.setCertificate(key, cert),
+      reboot,
+      expireSessions: () => sessions.clear(),
+      hasPendingApply: () => rpcdUci.pendingApplySid() !== undefined,
       async close() {
         if (closed) return;
         closed = true;

@@ -195,6 +195,8 @@ describe('openwrt HTTP session call sequences', () => {
 
   it('confirm after the router already reverted ([5]) → rolled_back', async () => {
     const pending = await session.setWanCredentials({ password: 'n3w' });
+    // The timer reverted: the old settings are committed again and nothing waits for confirmation.
+    rpcd.committed = rpcd.pending!;
     rpcd.pending = undefined;
     expect(await rejection(pending.confirm())).to.have.property('code', 'rolled_back');
   });

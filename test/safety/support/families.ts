@@ -1,0 +1,120 @@
+// What the fault matrix needs to know about each registered family: how to start its emulator on a
+// loopback address, how to reboot it and end its sessions, where it keeps the WAN credentials
+// (running and persisted), and which HTTP requests write or apply. A new family joins by one entry;
+// the matrix fails for a registered family without one.
+import type { IspUpstream } from '../../../drivers/emulator-types.js';
+import { startKeeneticEmulator } from '../../../drivers/keenetic/emulator/index.js';
+import { startOpenWrtEmulator } from '../../../drivers/openwrt/emulator/index.js';
+import type { ProxiedRequest } from './fault-proxy.js';
+
+export interface Creds {
+  username: string | undefined;
+  password: string | undefined;
+}
+
+export interface MatrixRouter {
+  httpPort: number;
+  adminUser: string;
+  failedLogins(): number;
+  reboot(): void;
+  expireSessions(): void;
+  /** What the WAN runs with now, and what survives a reboot. */
+  creds(): { running: Creds; persisted: Creds };
+  /** A change the router will undo by itself is still waiting (OpenWrt apply with rollback). */
+  pendingRevert(): boolean;
+  close(): Promise<void>;
+}
+
+export interface MatrixFamily {
+  start(o: { host: string; adminPassword: string; wan: { username: string; password: string }; isp: IspUpstream }): Promise<MatrixRouter>;
+  /** A request that changes something (the `set` step's fault hits the first one). */
+  isWrite(req: ProxiedRequest): boolean;
+  /** The request that makes the change take effect (the `apply` step's fault hits it). */
+  isApply(req: ProxiedRequest): boolean;
+}
+
+const TIMINGS = { dialMs: 30, redialMs: 60 };
+
+function ubusCall(req: ProxiedRequest): [string, string] | undefined {
+  try {
+    const j = JSON.parse(req.body) as { method?: unknown; params?: unknown };
+    if (j.method !== 'call' || !Array.isArray(j.params)) return undefined;
+    return [String(j.params[1]), String(j.params[2])];
+  } catch {
+    return undefined;
+  }
+}
+
+const OPENWRT_READS = new Set(['get', 'changes', 'configs', 'status', 'dump', 'board', 'info', 'access', 'list']);
+
+export const MATRIX_FAMILIES: Record<string, MatrixFamily> = {
+  openwrt: {
+    async start(o) {
+      const emu = await startOpenWrtEmulator({
+        host: o.host,
+        httpPort: 0,
+        sshPort: null,
+        rootPassword: o.adminPassword,
+        wan: { proto: 'pppoe', username: o.wan.username, password: o.wan.password },
+        upstream: o.isp,
+        timings: TIMINGS,
+      });
+      const creds = (): Creds => ({ username: emu.getCommitted('network', 'wan', 'username'), password: emu.getCommitted('network', 'wan', 'password') });
+      return {
+        httpPort: emu.httpPort,
+        adminUser: 'root',
+        failedLogins: () => emu.failedLogins,
+        reboot: () => emu.reboot(),
+        expireSessions: () => emu.expireSessions(),
+        // /etc/config is what netifd runs with and what a reboot keeps.
+        creds: () => ({ running: creds(), persisted: creds() }),
+        pendingRevert: () => emu.hasPendingApply(),
+        close: () => emu.close(),
+      };
+    },
+    isWrite(req) {
+      const c = ubusCall(req);
+      return c !== undefined && c[0] !== 'session' && !OPENWRT_READS.has(c[1]);
+    },
+    isApply(req) {
+      const c = ubusCall(req);
+      return c !== undefined && c[0] === 'uci' && c[1] === 'apply';
+    },
+  },
+  keenetic: {
+    async start(o) {
+      const emu = await startKeeneticEmulator({
+        host: o.host,
+        httpPort: 0,
+        adminPassword: o.adminPassword,
+        wan: { proto: 'pppoe', username: o.wan.username, password: o.wan.password },
+        upstream: o.isp,
+        timings: TIMINGS,
+      });
+      const of = (cfg: unknown): Creds => {
+        const auth = (cfg as { interface?: { PPPoE0?: { authentication?: { identity?: unknown; password?: unknown } } } }).interface?.PPPoE0?.authentication;
+        return {
+          username: typeof auth?.identity === 'string' ? auth.identity : undefined,
+          password: typeof auth?.password === 'string' ? auth.password : undefined,
+        };
+      };
+      return {
+        httpPort: emu.httpPort,
+        adminUser: 'admin',
+        failedLogins: () => emu.failedLogins,
+        reboot: () => emu.reboot(),
+        expireSessions: () => emu.expireSessions(),
+        creds: () => ({ running: of(emu.running()), persisted: of(emu.saved()) }),
+        pendingRevert: () => false,
+        close: () => emu.close(),
+      };
+    },
+    isWrite(req) {
+      return req.method === 'POST' && req.path.startsWith('/rci');
+    },
+    // The redial batch (interface down, then up) after the credentials were saved.
+    isApply(req) {
+      return req.method === 'POST' && req.path.startsWith('/rci') && /"up":false/.test(req.body);
+    },
+  },
+};
