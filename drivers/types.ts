@@ -1,6 +1,8 @@
 // The driver contract: one implementation per router family (drivers/<family>/).
 // Drivers never print, never prompt and never read config files: everything comes in through
 // Target, Credentials and DriverContext, and failures leave as typed errors (src/core/errors.ts).
+import type { Agent as HttpsAgent } from 'node:https';
+import type { RouterctlError } from '../src/core/errors.js';
 
 export type Family = string;
 
@@ -131,6 +133,36 @@ export interface PendingChange {
   rollback(): Promise<void>;
 }
 
+/** The WAN port's physical link, as far as the router tells it (diagnostics). */
+export interface WanLink {
+  /** Link on the port; undefined when the router does not say. */
+  carrier?: boolean | undefined;
+  speedMbps?: number | undefined;
+  fullDuplex?: boolean | undefined;
+  /** The router's name of the port or device (e.g. "wan", "GigabitEthernet1"). */
+  device?: string | undefined;
+}
+
+/** The router's own health (diagnostics). Every field is optional: report what the family knows. */
+export interface RouterHealth {
+  uptimeSeconds?: number | undefined;
+  /** The router's clock as seconds since the epoch, as the router reports it. */
+  clockSeconds?: number | undefined;
+  /** true when clockSeconds is local time (OpenWrt's `localtime`), not UTC: a whole-zone offset is no skew. */
+  clockIsLocal?: boolean | undefined;
+  load1?: number | undefined;
+  cpuCount?: number | undefined;
+  /** CPU use in percent, for families that report that instead of a load average. */
+  cpuLoadPercent?: number | undefined;
+  memTotalBytes?: number | undefined;
+  memAvailableBytes?: number | undefined;
+}
+
+/** The router's home-network subnets (diagnostics: overlap with the provider's side). */
+export interface LanInfo {
+  subnets: { address: string; prefix: number }[];
+}
+
 export type Capability = 'readWan' | 'wanStatus' | 'backup' | 'setWanCredentials' | 'reconnectWan' | 'reboot';
 
 export interface DriverSession {
@@ -143,6 +175,10 @@ export interface DriverSession {
   restore(backup: Backup): Promise<void>;
   setWanCredentials(change: { username?: string; password: string }, opts?: { confirmWindowSeconds?: number }): Promise<PendingChange>;
   reconnectWan(): Promise<void>;
+  /** Optional, for diagnostics: a family that cannot answer leaves it out (the check is skipped). */
+  wanLink?(): Promise<WanLink>;
+  routerHealth?(): Promise<RouterHealth>;
+  lanInfo?(): Promise<LanInfo>;
   /** Always safe to call, also after errors; logs out. */
   close(): Promise<void>;
 }
@@ -153,6 +189,17 @@ export interface DriverLogger {
   warn(message: string, meta?: Record<string, unknown>): void;
 }
 
+/**
+ * How a driver trusts a router's HTTPS certificate and SSH host key (src/transport/trust.ts): pinned
+ * per router, trusted on first use, a changed one refused until `routerctl trust`.
+ */
+export interface TransportTrust {
+  /** An agent that accepts only the pinned certificate of host:port (the first one seen when none is pinned yet). */
+  httpsAgentFor(host: string, port: number): HttpsAgent;
+  /** A node-ssh `hostVerifier` with the same rule; `rejection()` explains a refused key. */
+  sshHostVerifier(host: string, port: number): ((key: Buffer) => boolean) & { rejection?: (() => RouterctlError | undefined) | undefined };
+}
+
 export interface DriverContext {
   logger: DriverLogger;
   /** Per-request timeout. */
@@ -161,6 +208,11 @@ export interface DriverContext {
   maxResponseBytes: number;
   /** Which transport to use when a family has more than one (OpenWrt: 'http' or 'ssh'). */
   transport?: 'http' | 'ssh' | undefined;
+  /**
+   * Certificate and host-key pinning. Absent (library use, tests): each connection pins the first
+   * certificate it sees in memory; nothing is stored.
+   */
+  trust?: TransportTrust | undefined;
 }
 
 export interface Driver {

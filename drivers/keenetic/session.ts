@@ -10,9 +10,12 @@ import type {
   DriverContext,
   DriverLogger,
   DriverSession,
+  LanInfo,
   PendingChange,
+  RouterHealth,
   RouterInfo,
   Target,
+  WanLink,
   WanSettings,
   WanStatus,
 } from '../types.js';
@@ -203,6 +206,37 @@ export class KeeneticSession implements DriverSession {
     await this.#redial((await this.#wan(false)).status.id);
   }
 
+  /** The carrier (`via`) interface's link: doc §7.3. */
+  async wanLink(): Promise<WanLink> {
+    const wan = await this.#wan(false);
+    const name = wan.status.id;
+    const iface = parseInterfaceStatus(await this.#client.get('show/interface', { name }), name);
+    const via = iface.via !== undefined && iface.via !== name ? iface.via : undefined;
+    if (!via) return {};
+    const carrier = await this.#client.get('show/interface', { name: via }).then(
+      (j) => parseInterfaceStatus(j, via),
+      (err: unknown) => this.#soft(err, 'carrier status'),
+    );
+    if (!carrier?.link) return { device: via };
+    return { device: via, carrier: carrier.link === 'up' };
+  }
+
+  async routerHealth(): Promise<RouterHealth> {
+    const raw = await this.#client.get('show/system').catch((err: unknown) => this.#soft(err, 'show system'));
+    return healthOf(raw);
+  }
+
+  async lanInfo(): Promise<LanInfo> {
+    const list = parseInterfaceList(await this.#client.get('show/interface'));
+    const subnets: LanInfo['subnets'] = [];
+    for (const i of list) {
+      if (i.type !== 'Bridge' || !i.address) continue;
+      const prefix = prefixOf(i.mask);
+      if (prefix !== undefined) subnets.push({ address: i.address, prefix });
+    }
+    return { subnets };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -260,4 +294,39 @@ export class KeeneticSession implements DriverSession {
       },
     };
   }
+}
+
+function num(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,12}(\.\d+)?$/.test(v.trim()) ? Number(v) : undefined;
+  return n !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** `show system`: uptime (s), cpuload (%), memtotal/memfree (KiB). Unknown shapes give empty fields. */
+export function healthOf(raw: unknown): RouterHealth {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  const r = raw as Record<string, unknown>;
+  const h: RouterHealth = {};
+  const uptime = num(r.uptime);
+  if (uptime !== undefined) h.uptimeSeconds = Math.floor(uptime);
+  const cpu = num(r.cpuload);
+  if (cpu !== undefined && cpu <= 100) h.cpuLoadPercent = cpu;
+  // `memory: "used/total"` (KiB) counts caches as free; memfree does not, so it is only the fallback.
+  const m = typeof r.memory === 'string' ? /^(\d{1,12})\/(\d{1,12})$/.exec(r.memory.trim()) : null;
+  const total = m ? Number(m[2]) : num(r.memtotal);
+  const free = m ? Number(m[2]) - Number(m[1]) : num(r.memfree);
+  if (total !== undefined && total > 0) h.memTotalBytes = total * 1024;
+  if (free !== undefined && free >= 0) h.memAvailableBytes = free * 1024;
+  return h;
+}
+
+/** "255.255.255.0" → 24; also accepts a bare prefix length. */
+function prefixOf(mask: string | undefined): number | undefined {
+  if (!mask) return undefined;
+  if (/^\d{1,2}$/.test(mask)) return Number(mask) <= 32 ? Number(mask) : undefined;
+  const parts = mask.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  const bits = parts.map((p) => p.toString(2).padStart(8, '0')).join('');
+  if (!/^1*0*$/.test(bits)) return undefined;
+  const zero = bits.indexOf('0');
+  return zero === -1 ? 32 : zero;
 }

@@ -2,7 +2,8 @@
 // rollback + confirm as the native safety net (doc §4.1, §4.2).
 
 import { NotFoundError, ProtocolError, RouterctlError } from '../../src/core/errors.js';
-import type { Backup, DriverLogger, DriverSession, PendingChange, RouterInfo, WanSettings, WanStatus } from '../types.js';
+import type { Backup, DriverLogger, DriverSession, LanInfo, PendingChange, RouterHealth, RouterInfo, WanLink, WanSettings, WanStatus } from '../types.js';
+import { lanSubnetsOf, parseSystemHealth, parseWanLink, wanDeviceName } from './diag-parse.js';
 import {
   CAPABILITIES,
   backupOf,
@@ -46,6 +47,8 @@ export class HttpSession implements DriverSession {
   readonly #logger: DriverLogger;
   /** The status call that worked last time (LuCI-style ACLs only grant `dump`, doc pitfall 13). */
   #statusRoute: StatusRoute = 'status';
+  /** An apply with rollback was sent and not yet confirmed or rolled back (only ours is ever undone). */
+  #applySent = false;
   #closed = false;
   #wan: string | undefined;
 
@@ -85,6 +88,9 @@ export class HttpSession implements DriverSession {
 
   async restore(backup: Backup): Promise<void> {
     const wanted = sectionsOfBackup(backup);
+    // An apply of ours whose answer was lost (reset, timeout) may still wait for its confirmation:
+    // undo it first, or the restore's own apply would be refused until the timer runs out.
+    if (this.#applySent) await this.#rollbackApply().catch(() => undefined);
     await this.#dropOwnStaging();
     const current = await this.#sections();
     const diffs = [...wanted].map(([name, options]) => {
@@ -110,6 +116,7 @@ export class HttpSession implements DriverSession {
         throw new RouterctlError('restore_failed', 'the router did not keep the restored settings; its previous state was rolled back');
       }
       await this.#client.call('uci', 'confirm');
+      this.#applySent = false;
     }
     for (const name of wanted.keys()) {
       if (current.find((s) => s.name === name)?.type === 'interface') await this.#ensureUp(name);
@@ -146,13 +153,41 @@ export class HttpSession implements DriverSession {
     await this.#ensureUp(section.name).catch((err: unknown) => {
       this.#logger.warn('could not start the WAN interface after apply', { code: (err as RouterctlError).code });
     });
-    return this.#pending(window, section.name);
+    return this.#pending(window, section.name, values);
   }
 
   async reconnectWan(): Promise<void> {
     const name = await this.#wanName();
     await this.#ifaceAction(name, 'down');
     await this.#ifaceAction(name, 'up');
+  }
+
+  async wanLink(): Promise<WanLink> {
+    const section = await this.#wanSection();
+    const raw = await this.#rawStatus(section.name);
+    const device = wanDeviceName(raw, section);
+    let deviceStatus: unknown;
+    if (device) {
+      try {
+        deviceStatus = await this.#client.call('network.device', 'status', { name: device });
+      } catch (err) {
+        if (!isSoftFailure(err)) throw err;
+      }
+    }
+    return parseWanLink(deviceStatus, raw, device);
+  }
+
+  async routerHealth(): Promise<RouterHealth> {
+    try {
+      return parseSystemHealth(await this.#client.call('system', 'info'));
+    } catch (err) {
+      if (!isSoftFailure(err)) throw err;
+      return {};
+    }
+  }
+
+  async lanInfo(): Promise<LanInfo> {
+    return lanSubnetsOf(await this.#sections(), this.#wan);
   }
 
   async close(): Promise<void> {
@@ -197,9 +232,11 @@ export class HttpSession implements DriverSession {
   }
 
   async #applyWithRollback(timeout: number): Promise<void> {
+    this.#applySent = true;
     try {
       await this.#client.call('uci', 'apply', { rollback: true, timeout });
     } catch (err) {
+      if (ubusStatusOf(err) === UBUS.PERMISSION_DENIED) this.#applySent = false;
       await this.#client.call('uci', 'revert', { config: PKG }).catch(() => undefined);
       if (ubusStatusOf(err) === UBUS.PERMISSION_DENIED) {
         throw new RouterctlError('busy', 'another change is waiting for confirmation on the router; try again in a few minutes', {
@@ -217,10 +254,11 @@ export class HttpSession implements DriverSession {
     } catch (err) {
       if (ubusStatusOf(err) !== UBUS.NO_DATA) throw err;
     }
+    this.#applySent = false;
     await this.#dropOwnStaging();
   }
 
-  #pending(window: number, iface: string): PendingChange {
+  #pending(window: number, iface: string, values: Record<string, string>): PendingChange {
     let state: 'pending' | 'confirmed' | 'rolled_back' = 'pending';
     return {
       autoRevertSeconds: window,
@@ -230,10 +268,30 @@ export class HttpSession implements DriverSession {
         if (state === 'rolled_back') throw new RouterctlError('rolled_back', 'the change was already rolled back');
         try {
           await this.#client.call('uci', 'confirm');
+          this.#applySent = false;
         } catch (err) {
           if (ubusStatusOf(err) === UBUS.NO_DATA) {
+            // Nothing waits for confirmation: either the timer undid the change, or it is no longer
+            // pending because an earlier confirm went through unanswered or the router restarted
+            // (a restart forgets the rollback and keeps /etc/config). The settings tell which.
+            // After a timer revert rpcd hands the change back as staged in this session, and `uci get`
+            // shows staged values: only an empty staging area makes the values read the committed ones.
+            const staged = parseUciChanges(await this.#client.call('uci', 'changes', { config: PKG }));
+            const section = staged.length === 0 ? (await this.#sections()).find((x) => x.name === iface) : undefined;
+            if (section && Object.entries(values).every(([k, v]) => section.options[k] === v)) {
+              state = 'confirmed';
+              this.#applySent = false;
+              this.#logger.info('no change was waiting for confirmation, but the router has the new settings: they stay', { interface: iface });
+              return;
+            }
             state = 'rolled_back';
             throw new RouterctlError('rolled_back', `the router had already undone the change: the ${window} s confirm window passed`);
+          }
+          if (ubusStatusOf(err) === UBUS.PERMISSION_DENIED) {
+            // rpcd takes a confirm only from the session that applied; that one has ended (expired, or the router's rpcd restarted).
+            throw new RouterctlError('busy', `OpenWrt: the change waits for a confirmation from a login session that has ended; the router undoes it by itself within ${window} s`, {
+              ubusStatus: UBUS.PERMISSION_DENIED,
+            });
           }
           throw err;
         }

@@ -2,7 +2,8 @@
 // driver keeps the old values itself and every write is read back before it counts.
 
 import { ProtocolError, RouterctlError } from '../../src/core/errors.js';
-import type { Backup, DriverLogger, DriverSession, PendingChange, RouterInfo, WanSettings, WanStatus } from '../types.js';
+import type { Backup, DriverLogger, DriverSession, LanInfo, PendingChange, RouterHealth, RouterInfo, WanLink, WanSettings, WanStatus } from '../types.js';
+import { lanSubnetsOf, parseSystemHealth, parseWanLink, wanDeviceName } from './diag-parse.js';
 import {
   CAPABILITIES,
   backupOf,
@@ -17,6 +18,7 @@ import {
 } from './common.js';
 import {
   parseInterfaceStatus,
+  parseJsonText,
   parseSystemBoard,
   parseSystemInfo,
   pickWanSection,
@@ -146,6 +148,32 @@ export class SshSession implements DriverSession {
   async reconnectWan(): Promise<void> {
     // netifd's ifup is "reload, down, up" in one (doc §4.3).
     await this.#ssh.ifup(await this.#wanName());
+  }
+
+  async wanLink(): Promise<WanLink> {
+    const section = await this.#wanSection();
+    const raw = await this.#ssh.ifstatus(section.name);
+    const device = wanDeviceName(raw, section);
+    let deviceStatus: unknown;
+    if (device) {
+      // The name is checked by wanDeviceName ([A-Za-z0-9_.@-]), so it is safe inside the quotes.
+      const r = await this.#ssh.exec(`ubus call network.device status '{"name":"${device}"}'`);
+      if (r.code === 0) deviceStatus = parseJsonText(r.stdout, 'ubus call network.device status');
+    }
+    return parseWanLink(deviceStatus, raw, device);
+  }
+
+  async routerHealth(): Promise<RouterHealth> {
+    try {
+      return parseSystemHealth(await this.#ssh.ubusCall('system', 'info'));
+    } catch (err) {
+      if (!isSoftFailure(err)) throw err;
+      return {};
+    }
+  }
+
+  async lanInfo(): Promise<LanInfo> {
+    return lanSubnetsOf(await this.#ssh.exportPackage(PKG), this.#wan);
   }
 
   async close(): Promise<void> {

@@ -89,12 +89,85 @@ export function buildCli(argv: string[]): Argv {
       async (a) => run(a, async (app, args) => (await lazy.backup()).runRestore(app, args)),
     )
     .command(
+      'diagnose',
+      'why the internet does not work: checks this device, the router and the provider, and names the cause',
+      (y) =>
+        withRouterOptions(y)
+          .option('lang', { choices: ['en', 'ru', 'uk'] as const, describe: 'language of the report (default: from the OS locale)' })
+          .option('isp', { type: 'string', describe: 'provider profile from config/isp/ (default: recognised from the router)' })
+          .option('password-changed', { type: 'boolean', describe: 'I changed the home-internet password in the provider\'s cabinet' })
+          .option('throughput', { type: 'boolean', describe: 'also measure the download speed (about 10 s more)' })
+          .example('$0 diagnose', 'one verdict with the steps to fix it')
+          .example('$0 diagnose --json', 'every check with its values, for scripts (exit 0 ok, 1 warning, 2 critical, 3 could not run)'),
+      async (a) => {
+        process.exitCode = await (await import('./commands/diagnose.js')).runDiagnoseCommand(a);
+        // A probe left hanging by a black-holed target must not keep the process alive.
+        setTimeout(() => process.exit(), 2000).unref();
+      },
+    )
+    .command(
+      'watch',
+      'check on a schedule; log, remember, alert and (with --heal) fix what is safe; --once for system cron',
+      (y) =>
+        withRouterOptions(y)
+          .option('schedule', { type: 'string', describe: 'cron expression (default watch.schedule: "*/5 * * * *"); at most one cycle a minute' })
+          .option('once', { type: 'boolean', describe: 'run one cycle and exit (for system cron; the state carries over between runs)' })
+          .option('full', { type: 'boolean', describe: 'with --once: the full diagnosis instead of the light cron cycle' })
+          .option('jitter', { type: 'number', describe: 'random delay before each cycle, as a share of the interval (0-1; default 0.2)' })
+          .option('heal', { type: 'boolean', describe: 'fix what is safe: sync a stored ISP password, ask the router to reconnect (rate-limited)' })
+          .option('on-change', { type: 'string', describe: 'shell command run on each state change, given the event as JSON on stdin' })
+          .option('webhook', { type: 'string', describe: 'URL that gets each state change as a JSON POST (retried, bounded)' })
+          .option('ping-url', { type: 'string', describe: "dead-man's switch: GET URL/start before and URL/<code> after each cycle" })
+          .option('metrics', { type: 'string', describe: 'serve Prometheus metrics on HOST:PORT, e.g. 127.0.0.1:9464' })
+          .option('inventory', { type: 'string', describe: 'YAML list of routers for /probe?target=NAME on the metrics endpoint' })
+          .option('serve-only', { type: 'boolean', describe: 'with --metrics and --inventory: only answer probes, watch no router of its own' })
+          .example('$0 watch --heal --webhook https://example.org/hook', 'every 5 minutes; alerts on changes; fixes a changed password')
+          .example('*/5 * * * * routerctl watch --once', 'a crontab line instead of a running service'),
+      async (a) => {
+        await run(a, async (app, args) => (await import('./commands/watch.js')).runWatch(app, args));
+        // Keep-alive sockets of a probe must not hold the process after the watch ended.
+        setTimeout(() => process.exit(), 3000).unref();
+      },
+    )
+    .command(
+      'history',
+      'what the watch saw: uptime, outages with their cause and duration, latency and loss',
+      (y) => y.option('since', { type: 'string', default: '24h', describe: 'how far back: 30m, 24h, 7d, or a date' }),
+      async (a) => run(a, async (app, args) => (await import('./commands/history.js')).runHistory(app, args)),
+    )
+    .command(
+      'report',
+      'a technician report: one self-contained HTML page (router, latest diagnosis, charts of the history)',
+      (y) =>
+        y
+          .option('out', { type: 'string', describe: 'HTML file to write' })
+          .option('since', { type: 'string', default: '7d', describe: 'history window: 24h, 7d, ...' })
+          .example('$0 report --out report.html', 'open it in any browser, no network needed'),
+      async (a) => run(a, async (app, args) => (await import('./commands/report.js')).runReport(app, args)),
+    )
+    .command(
+      'trust',
+      "check the router's HTTPS certificate and SSH host key against the trusted ones, and accept new ones (after a reset or a new router)",
+      (y) =>
+        y
+          .option('host', { type: 'string', describe: 'router address HOST[:PORT] (default: discovery)' })
+          .option('https-port', { type: 'number', describe: 'HTTPS port to check (default: from config)' })
+          .option('ssh-port', { type: 'number', describe: 'SSH port to check (default: from config)' })
+          .option('fingerprint', { type: 'string', describe: 'accept only this fingerprint (SHA256:…), as shown by a first run' })
+          .option('yes', { type: 'boolean', describe: 'accept what the router presents now without asking' })
+          .option('forget', { type: 'boolean', describe: 'forget what is trusted for this router (the next connection trusts on first use)' })
+          .example('$0 trust --host 192.168.1.1', 'shows both fingerprints and asks')
+          .example('$0 trust --host 192.168.1.1 --fingerprint SHA256:AB:CD:…', 'accepts exactly that certificate (scripts)'),
+      async (a) => run(a, async (app, args) => (await import('./commands/trust.js')).runTrust(app, args)),
+    )
+    .command(
       'lab',
       'run the embedded lab (simulated ISP + emulated routers on loopback) until Ctrl+C',
       (y) =>
         y
           .option('admin-password-file', { type: 'string', describe: "file whose first line becomes the lab routers' admin password" })
-          .option('speed', { choices: ['fast', 'realistic'] as const, default: 'realistic' as const, describe: 'reconnect delays' }),
+          .option('speed', { choices: ['fast', 'realistic'] as const, default: 'realistic' as const, describe: 'reconnect delays' })
+          .option('fault', { type: 'string', array: true, describe: 'start with a fault: dns_down, account_blocked, upstream_down, wan_cable, router_reset, router_down, slow, blackhole, mtu_blackhole' }),
       async (a) => {
         try {
           process.exitCode = await (await import('./commands/lab.js')).runLab(a);
@@ -116,6 +189,21 @@ export function buildCli(argv: string[]): Argv {
         } catch (err) {
           process.exitCode = reportError(err, false);
         }
+      },
+    )
+    .command(
+      'ui',
+      'the customer wizard: a page in your browser that finds the router, checks the internet and puts in a new password',
+      (y) =>
+        withRouterOptions(y)
+          .option('open', { type: 'boolean', default: true, describe: 'open the browser (--no-open: only print the link)' })
+          .option('port', { type: 'number', describe: 'port on 127.0.0.1 (default: any free one)' })
+          .example('$0 ui', 'opens the wizard in your browser')
+          .example('$0 ui --no-open --json', 'prints {"url": ...} (a one-time link) and runs until Ctrl+C'),
+      async (a) => {
+        process.exitCode = await (await import('./commands/ui.js')).runUi(a);
+        // Keep-alive sockets of the browser or of a probe must not hold the process after the wizard stopped.
+        setTimeout(() => process.exit(), 2000).unref();
       },
     )
     .demandCommand(1, 'name a command (see --help)')
