@@ -37,8 +37,8 @@ describe('safety: one routerctl per router at a time (two processes, the lab)', 
     expect(b.code, b.stdout + b.stderr).to.equal(0);
     // One changed the router; the other, after waiting, found the new password already in place.
     expect([a.json!['outcome'], b.json!['outcome']].sort()).to.deep.equal(['applied', 'unchanged']);
-    const waited = [a, b].find((r) => r.json!['outcome'] === 'unchanged')!;
-    expect(waited.stderr).to.match(/another routerctl \(`wan set-password`, process \d+.*\) is working on 127\.0\.1\.1; waiting/);
+    // Whether the second one had to wait depends on how fast the first started (under load it may
+    // have finished already); the waiting message itself is checked deterministically below.
 
     // Lock intervals from the log: the two runs' hold on the router never overlap.
     const log = await readLog(sandbox);

@@ -61,6 +61,7 @@ export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean; famil
     const sync = createApp({ config: lab.configPath, verbose: opts.verbose }, undefined, { ...env, ROUTERCTL_NEW_PASSWORD: NEW_PASSWORD });
     await runSetPassword(sync, pick);
     say();
+    say('In a browser instead of a terminal, the same steps are one page: routerctl ui');
     say(`Done in ${Math.round((Date.now() - started) / 100) / 10} s: the internet is back. (The demo's backups and logs were in a temporary folder, now removed.)`);
     await Promise.all([quiet, loud, sync].map((a) => a.logger.close()));
     return 0;
