@@ -94,6 +94,30 @@ async function benchLiveDiscoveryAndSync(): Promise<void> {
   }
 }
 
+/** `diagnose` through the built CLI on the lab: healthy, then with every probe target black-holed. */
+async function benchDiagnose(): Promise<void> {
+  const lab = await startLab({ speed: 'fast', adminPassword: 'bench-admin' });
+  try {
+    const env = { ...process.env, ROUTERCTL_PASSWORD: 'bench-admin', ROUTERCTL_STATE_DIR: path.join(os.tmpdir(), 'routerctl-bench-state'), ROUTERCTL_CONFIG_DIR: path.join(os.tmpdir(), 'routerctl-bench-config') };
+    const once = (): number => {
+      const t = performance.now();
+      try {
+        execFileSync(process.execPath, [path.join(ROOT, 'bin/routerctl.js'), '--config', lab.configPath, 'diagnose', '--json'], { stdio: 'ignore', env });
+      } catch {
+        // a non-ok verdict exits 1 or 2: the time is what matters here
+      }
+      return performance.now() - t;
+    };
+    const healthy = [once(), once(), once()];
+    const res = await fetch(`${lab.ispControlUrl}/faults/blackhole`, { method: 'POST' });
+    if (!res.ok) throw new Error(`the lab refused the blackhole fault (${res.status})`);
+    const holed = [once()];
+    console.log(`diagnose on the lab (lab timeouts): healthy median ${(median(healthy) / 1000).toFixed(1)} s; every probe target black-holed ${(holed[0]! / 1000).toFixed(1)} s (goals: healthy <= 8 s, black-holed <= 30 s)`);
+  } finally {
+    await lab.close();
+  }
+}
+
 function benchHelp(): void {
   const time = (args: string[]): number => {
     const runs: number[] = [];
@@ -111,4 +135,5 @@ function benchHelp(): void {
 
 await benchDeadDiscovery();
 await benchLiveDiscoveryAndSync();
+await benchDiagnose();
 benchHelp();

@@ -11,7 +11,7 @@ describe('e2e: the demo (npm start)', function () {
         const r = await sandbox.run(['demo', '--speed', 'fast', '--driver', family]);
         expect(r.code, r.stderr).to.equal(0);
         expect(r.stdout).to.match(new RegExp(`the story follows the ${family} router`));
-        expect(r.stdout).to.include('the provider rejects the login or password');
+        expect(r.stdout).to.match(/4\. routerctl diagnose[\s\S]*The provider[\s\S]*6\. routerctl diagnose again:\s*\n✓ Everything works\./);
         expect(r.stdout).to.include('The internet works again.');
         expect(r.stdout).to.not.include('Autumn-2026!');
       } finally {

@@ -2,7 +2,9 @@
 // A customer changes the home-internet password in the provider's cabinet; the router keeps the old
 // one and the internet stops; routerctl finds the router, sees why, syncs the password, and the
 // internet is back. Every step runs the same code as the real commands.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { startLab, type LabSpeed } from '../../lab/lab.js';
@@ -54,13 +56,17 @@ export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean; famil
     say('   The provider ends the session; the router redials with the old password…');
     await waitForState(quiet, pick, (s) => s.reason === 'auth_failed', 30_000);
     say();
-    say('4. What the router says now:');
-    await runWanShow(loud, pick);
+    say('4. routerctl diagnose --password-changed — the self-help check, as the customer sees it:');
+    const before = await runDiagnoseChild(lab.configPath, router.family, env, ['--password-changed']);
     say();
     say('5. routerctl wan set-password (the new password comes from a hidden prompt, a file, stdin or ROUTERCTL_NEW_PASSWORD — never the command line)');
     const sync = createApp({ config: lab.configPath, verbose: opts.verbose }, undefined, { ...env, ROUTERCTL_NEW_PASSWORD: NEW_PASSWORD });
     await runSetPassword(sync, pick);
     say();
+    say();
+    say('6. routerctl diagnose again:');
+    const after = await runDiagnoseChild(lab.configPath, router.family, env, []);
+    if (before !== 2 || after !== 0) throw new RouterctlError('internal', `diagnose said ${before} before and ${after} after the sync (expected 2, then 0)`);
     say('In a browser instead of a terminal, the same steps are one page: routerctl ui');
     say(`Done in ${Math.round((Date.now() - started) / 100) / 10} s: the internet is back. (The demo's backups and logs were in a temporary folder, now removed.)`);
     await Promise.all([quiet, loud, sync].map((a) => a.logger.close()));
@@ -69,6 +75,16 @@ export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean; famil
     await lab.close();
     await rm(home, { recursive: true, force: true });
   }
+}
+
+/** The real `routerctl diagnose` in a child process: what a customer would type, with its exit code. */
+async function runDiagnoseChild(configPath: string, family: string, env: NodeJS.ProcessEnv, extra: string[]): Promise<number> {
+  const bin = fileURLToPath(new URL('../../../../bin/routerctl.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, '--config', configPath, 'diagnose', '--driver', family, '--lang', 'en', ...extra], {
+    env: { ...env, NO_COLOR: '1' },
+    stdio: ['ignore', 'inherit', 'ignore'],
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 3)));
 }
 
 async function waitForState(app: App, pick: { driver: string }, done: (s: WanStatus) => boolean, timeoutMs: number): Promise<void> {
