@@ -134,6 +134,7 @@ export const en = {
   'ui.heal.ask': 'Put the new password into the router now?',
   'ui.heal.run': 'To put the new password into the router, run: {command}',
   'ui.heal.declined': 'Nothing was changed. When you are ready, run: {command}',
+  'ui.heal.wizard': 'Prefer a page in your browser? Run: routerctl ui',
   'ui.technician': 'All checks',
   'ui.phases': 'Phases: {details}',
   'ui.notRun': 'not run: {reason}',

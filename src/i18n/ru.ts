@@ -129,6 +129,7 @@ export const ru: Catalogue = {
   'ui.heal.ask': 'Вписать новый пароль в роутер сейчас?',
   'ui.heal.run': 'Чтобы вписать новый пароль в роутер, выполните: {command}',
   'ui.heal.declined': 'Ничего не изменено. Когда будете готовы, выполните: {command}',
+  'ui.heal.wizard': 'Удобнее в браузере? Выполните: routerctl ui',
   'ui.technician': 'Все проверки',
   'ui.phases': 'Этапы: {details}',
   'ui.notRun': 'не выполнялась: {reason}',

@@ -129,6 +129,7 @@ export const uk: Catalogue = {
   'ui.heal.ask': 'Вписати новий пароль у роутер зараз?',
   'ui.heal.run': 'Щоб вписати новий пароль у роутер, виконайте: {command}',
   'ui.heal.declined': 'Нічого не змінено. Коли будете готові, виконайте: {command}',
+  'ui.heal.wizard': 'Зручніше в браузері? Виконайте: routerctl ui',
   'ui.technician': 'Усі перевірки',
   'ui.phases': 'Етапи: {details}',
   'ui.notRun': 'не виконувалася: {reason}',

@@ -90,6 +90,7 @@ export async function runDiagnoseCommand(args: DiagnoseArgs): Promise<number> {
     process.stdout.write(renderHuman(report, { lang, verbose: Boolean(args.verbose), style: styleFor(process.stdout), facts: result.context.facts }));
     const heal = report.verdict.heal;
     if (heal?.action === 'sync_password' && heal.command) {
+      process.stdout.write(`${t(lang, 'ui.heal.wizard')}\n`);
       if (a.interactive && (await askYesNo(t(lang, 'ui.heal.ask')))) {
         const { runSetPassword } = await import('./wan.js');
         await runSetPassword(a, args);
