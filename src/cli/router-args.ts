@@ -2,6 +2,7 @@
 // routerctl per router at a time (a lock in the state dir), pinned TLS/SSH, a lockout-safe login, and
 // always a logout — after success, after an error, and on Ctrl+C / SIGTERM.
 import { readdir, stat } from 'node:fs/promises';
+import type { RouterAccess } from '../diagnostics/context.js';
 import path from 'node:path';
 import type { Backup, DriverSession, WanSettings } from '../../drivers/types.js';
 import { ensurePrivateDir } from '../config/paths.js';
@@ -192,5 +193,19 @@ export function routerSummary(router: OpenedRouter): Record<string, unknown> {
     family: router.driver.family,
     model: router.discovered?.fingerprint?.model,
     firmware: router.discovered?.fingerprint?.firmware,
+  };
+}
+
+/** What the diagnosis reads of an open router (one shape for diagnose, watch and the wizard). */
+export function routerAccess(router: OpenedRouter, store: SecretStore): RouterAccess {
+  return {
+    session: router.session,
+    host: router.target.host,
+    httpPort: router.target.httpPort,
+    family: router.driver.family,
+    loginSource: router.source,
+    model: router.discovered?.fingerprint?.model,
+    firmware: router.discovered?.fingerprint?.firmware,
+    savedWanPassword: () => store.getWanPassword(router.target.host),
   };
 }

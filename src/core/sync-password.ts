@@ -4,7 +4,8 @@
 import { PASSWORD_PROTOS, type Backup, type DriverSession, type PendingChange, type WanSettings, type WanStatus } from '../../drivers/types.js';
 import { autoBackupPath, sameSettings, writeBackupFile } from './backup-file.js';
 import { RouterctlError, UnreachableError, TimeoutError } from './errors.js';
-import { waitForInternet, type InternetCheck } from './internet.js';
+import { probeUrlsFor, waitForInternet, type InternetCheck } from './internet.js';
+import type { Config } from '../config/schema.js';
 
 export type SyncStep = 'read' | 'backup' | 'apply' | 'wait' | 'internet' | 'confirm' | 'rollback' | 'verify-restore' | 'recover';
 
@@ -27,6 +28,20 @@ export interface SyncOptions {
   recoverySeconds?: number | undefined;
   onProgress?: (step: SyncStep, message: string, extra?: Record<string, unknown>) => void;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The part of SyncOptions that comes from config, for the router at `host` (CLI, watch and wizard alike). */
+export function syncSettings(config: Pick<Config, 'sync' | 'internet'>, backupsDir: string, host: string) {
+  return {
+    host,
+    backupsDir,
+    confirmWindowSeconds: config.sync.confirmWindowSeconds,
+    wanUpTimeoutSeconds: config.sync.wanUpTimeoutSeconds,
+    pollIntervalMs: config.sync.pollIntervalMs,
+    authFailPolls: config.sync.authFailPolls,
+    internetUrls: probeUrlsFor(config.internet.probeUrls, host),
+    internetTimeoutMs: config.internet.timeoutMs,
+  } satisfies Partial<SyncOptions>;
 }
 
 export type SyncOutcome = 'applied' | 'unchanged' | 'dry_run';

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { drivers as registeredDrivers, findFamily } from '../../drivers/index.js';
 import type { Target } from '../../drivers/types.js';
 import type { App } from '../cli/app.js';
-import { withRouter, type RouterArgs } from '../cli/router-args.js';
+import { routerAccess, withRouter, type RouterArgs } from '../cli/router-args.js';
 import { toRouterctlError, UsageError } from '../core/errors.js';
-import { probeUrlsFor } from '../core/internet.js';
 import { discoverRouters, loginBudget, targetFromHost, type OpenedRouter } from '../core/router.js';
 import { SecretStore } from '../core/secrets.js';
-import { syncPassword, type SyncStep } from '../core/sync-password.js';
+import { syncPassword, syncSettings, type SyncStep } from '../core/sync-password.js';
 import { adviceParams, findingText } from '../diagnostics/advice.js';
 import type { OpenRouterFn, RouterAccess } from '../diagnostics/context.js';
 import { diagnose, latestBackup, type Diagnosis } from '../diagnostics/diagnose.js';
@@ -384,16 +383,7 @@ export class Wizard {
   #openRouterFn(): OpenRouterFn {
     return <R>(work: (access: RouterAccess) => Promise<R>): Promise<R> =>
       this.#withRouter({ password: this.#adminPassword }, (router, store) =>
-        work({
-          session: router.session,
-          host: router.target.host,
-          httpPort: router.target.httpPort,
-          family: router.driver.family,
-          loginSource: router.source,
-          model: router.discovered?.fingerprint?.model,
-          firmware: router.discovered?.fingerprint?.firmware,
-          savedWanPassword: () => store.getWanPassword(router.target.host),
-        }),
+        work(routerAccess(router, store)),
       );
   }
 
@@ -433,16 +423,9 @@ export class Wizard {
         this.#app.logger.info('wizard: password sync started', { host: this.#selected().host });
         const result = await this.#withRouter({ password: this.#adminPassword }, (router) =>
           syncPassword(router.session, {
-            host: router.target.host,
+            ...syncSettings(c, this.#app.paths.backupsDir, router.target.host),
             newPassword,
             dryRun: false,
-            backupsDir: this.#app.paths.backupsDir,
-            confirmWindowSeconds: c.sync.confirmWindowSeconds,
-            wanUpTimeoutSeconds: c.sync.wanUpTimeoutSeconds,
-            pollIntervalMs: c.sync.pollIntervalMs,
-            authFailPolls: c.sync.authFailPolls,
-            internetUrls: probeUrlsFor(c.internet.probeUrls, router.target.host),
-            internetTimeoutMs: c.internet.timeoutMs,
             onProgress: (step: SyncStep, message, extra) => {
               this.#app.logger.debug(`sync: ${message}`, { step, ...extra });
               const state = extra?.['state'];

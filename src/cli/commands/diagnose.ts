@@ -3,12 +3,12 @@
 // cron and monitoring tools read them as they are.
 import { diagnose } from '../../diagnostics/diagnose.js';
 import { latestBackup } from '../../diagnostics/diagnose.js';
-import type { OpenRouterFn, RouterAccess } from '../../diagnostics/context.js';
+import type { OpenRouterFn } from '../../diagnostics/context.js';
 import { renderHuman, styleFor } from '../../diagnostics/present.js';
 import { detectLang, t, type Lang, type MsgKey } from '../../i18n/index.js';
 import { createApp, type App, type GlobalArgs } from '../app.js';
 import { reportError } from '../output.js';
-import { withRouter, type RouterArgs } from '../router-args.js';
+import { routerAccess, withRouter, type RouterArgs } from '../router-args.js';
 import { builtinProfileDir } from '../../diagnostics/isp-profile.js';
 import path from 'node:path';
 
@@ -37,19 +37,7 @@ function commandFor(args: DiagnoseArgs, sub: string): string {
 
 function openRouterWith(app: App, args: DiagnoseArgs): OpenRouterFn {
   return (work) =>
-    withRouter(app, args, (router, store) => {
-      const access: RouterAccess = {
-        session: router.session,
-        host: router.target.host,
-        httpPort: router.target.httpPort,
-        family: router.driver.family,
-        loginSource: router.source,
-        model: router.discovered?.fingerprint?.model,
-        firmware: router.discovered?.fingerprint?.firmware,
-        savedWanPassword: () => store.getWanPassword(router.target.host),
-      };
-      return work(access);
-    });
+    withRouter(app, args, (router, store) => work(routerAccess(router, store)));
 }
 
 async function askYesNo(message: string): Promise<boolean> {

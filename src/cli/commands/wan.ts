@@ -1,7 +1,6 @@
 // `routerctl wan show` and `routerctl wan set-password` (alias `sync-password`).
-import { syncPassword, type SyncResult } from '../../core/sync-password.js';
+import { syncPassword, syncSettings, type SyncResult } from '../../core/sync-password.js';
 import { readNewWanPassword, wanKey } from '../../core/secrets.js';
-import { probeUrlsFor } from '../../core/internet.js';
 import { UsageError } from '../../core/errors.js';
 import type { App } from '../app.js';
 import { routerSummary, withRouter, type RouterArgs } from '../router-args.js';
@@ -57,17 +56,10 @@ export async function runSetPassword(app: App, args: SetPasswordArgs): Promise<R
     const c = app.config;
     app.logger.info('password sync started', { host: router.target.host, family: router.driver.family, dryRun: Boolean(args['dry-run']) });
     const result: SyncResult = await syncPassword(router.session, {
-      host: router.target.host,
+      ...syncSettings(c, app.paths.backupsDir, router.target.host),
       newPassword,
       newUsername: args['new-username'],
       dryRun: Boolean(args['dry-run']),
-      backupsDir: app.paths.backupsDir,
-      confirmWindowSeconds: c.sync.confirmWindowSeconds,
-      wanUpTimeoutSeconds: c.sync.wanUpTimeoutSeconds,
-      pollIntervalMs: c.sync.pollIntervalMs,
-      authFailPolls: c.sync.authFailPolls,
-      internetUrls: probeUrlsFor(c.internet.probeUrls, router.target.host),
-      internetTimeoutMs: c.internet.timeoutMs,
       onProgress: (step, message, extra) => {
         app.logger.debug(`sync: ${message}`, { step, ...extra });
         p.progress(message);

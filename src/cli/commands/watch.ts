@@ -2,10 +2,9 @@
 // heals (opt-in) and exposes metrics. The loop itself is src/watch/watcher.ts; this file wires the
 // real diagnosis, the router and the secret store into it, and presents the result.
 import path from 'node:path';
-import type { OpenRouterFn, RouterAccess } from '../../diagnostics/context.js';
+import type { OpenRouterFn } from '../../diagnostics/context.js';
 import { builtinProfileDir } from '../../diagnostics/isp-profile.js';
-import { syncPassword } from '../../core/sync-password.js';
-import { probeUrlsFor } from '../../core/internet.js';
+import { syncPassword, syncSettings } from '../../core/sync-password.js';
 import { SecretStore } from '../../core/secrets.js';
 import { RouterctlError, UsageError } from '../../core/errors.js';
 import type { Config } from '../../config/schema.js';
@@ -22,7 +21,7 @@ import type { CycleFn, DiagnoseReport, WatchEvent } from '../../watch/types.js';
 import { createWatchLogger } from '../../watch/watch-log.js';
 import { Watcher } from '../../watch/watcher.js';
 import type { App, GlobalArgs } from '../app.js';
-import { withRouter, type RouterArgs } from '../router-args.js';
+import { routerAccess, withRouter, type RouterArgs } from '../router-args.js';
 
 export interface WatchArgs extends GlobalArgs, RouterArgs {
   schedule?: string | undefined;
@@ -76,19 +75,7 @@ function routerOpener(app: App, args: RouterArgs): OpenRouterFn {
   return async (work) => {
     if (refused) throw new RouterctlError('auth_failed', refused);
     try {
-      return await withRouter(app, args, (router, store) => {
-        const access: RouterAccess = {
-          session: router.session,
-          host: router.target.host,
-          httpPort: router.target.httpPort,
-          family: router.driver.family,
-          loginSource: router.source,
-          model: router.discovered?.fingerprint?.model,
-          firmware: router.discovered?.fingerprint?.firmware,
-          savedWanPassword: () => store.getWanPassword(router.target.host),
-        };
-        return work(access);
-      });
+      return await withRouter(app, args, (router, store) => work(routerAccess(router, store)));
     } catch (err) {
       if (err instanceof RouterctlError && (err.code === 'auth_failed' || err.code === 'locked_out')) {
         refused = `${err.message} (watch stops logging in to this router until it is restarted)`;
@@ -132,16 +119,9 @@ export function routerHealActions(app: App, args: RouterArgs): HealActions {
       withRouter(app, args, async (router) => {
         if (signal.aborted) throw new RouterctlError('timeout', 'healing was stopped');
         const r = await syncPassword(router.session, {
-          host: router.target.host,
+          ...syncSettings(c, app.paths.backupsDir, router.target.host),
           newPassword: password,
           dryRun: false,
-          backupsDir: app.paths.backupsDir,
-          confirmWindowSeconds: c.sync.confirmWindowSeconds,
-          wanUpTimeoutSeconds: c.sync.wanUpTimeoutSeconds,
-          pollIntervalMs: c.sync.pollIntervalMs,
-          authFailPolls: c.sync.authFailPolls,
-          internetUrls: probeUrlsFor(c.internet.probeUrls, router.target.host),
-          internetTimeoutMs: c.internet.timeoutMs,
           onProgress: (step, message) => app.logger.debug(`heal sync: ${message}`, { step }),
         });
         return { outcome: r.outcome };
