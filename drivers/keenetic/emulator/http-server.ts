@@ -1,10 +1,9 @@
-// The router's "Web server" (doc §1 `Server` header): routes /auth and /rci/, injects the test faults,
-// and tracks sockets so close() ends every connection at once. Common headers from fixture
-// auth-get-200-no-password.http.
+// The router's "Web server" (doc §1 `Server` header): routes /auth and /rci/ and injects the test faults;
+// the listening itself (HTTP + HTTPS, socket tracking) is shared with the other emulators. Common
+// headers from fixture auth-get-200-no-password.http.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenHttpAndHttps } from '../../emulator-http.js';
 import type { AuthManager } from './auth.js';
 import { argumentError, rciGet, rciPost, type RciDeps } from './rci.js';
 
@@ -59,7 +58,6 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 export async function startHttpServer(host: string, port: number, auth: AuthManager, deps: RciDeps, tls?: HttpsListenerOptions): Promise<HttpServerHandle> {
   let fault: HttpFault = null;
-  const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://router');
@@ -128,54 +126,17 @@ export async function startHttpServer(host: string, port: number, auth: AuthMana
       res.end();
     });
   };
-  const track = (s: Socket): void => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  };
-  const listen = (srv: Server, p: number): Promise<number> =>
-    new Promise<number>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(p, host, () => {
-        srv.off('error', reject);
-        resolve((srv.address() as AddressInfo).port);
-      });
-    });
-  const server: Server = createServer(onRequest);
-  server.keepAliveTimeout = 5000;
-  server.on('connection', track);
-  const stats = { connections: 0, bytes: 0 };
-  let secure: ReturnType<typeof createHttpsServer> | undefined;
-  let httpsPort: number | undefined;
-  if (tls) {
-    secure = createHttpsServer({ key: tls.key, cert: tls.cert }, onRequest);
-    secure.keepAliveTimeout = 5000;
-    secure.on('connection', track);
-    secure.on('secureConnection', (s: Socket) => {
-      stats.connections++;
-      s.on('data', (chunk: Buffer) => (stats.bytes += chunk.length));
-    });
-    httpsPort = await listen(secure, tls.port ?? 0);
-  }
-  const httpPort = await listen(server, port).catch(async (err: unknown) => {
-    await new Promise<void>((resolve) => (secure ? secure.close(() => resolve()) : resolve()));
-    throw err;
-  });
+  const open = await listenHttpAndHttps({ host, port, keepAliveMs: 5000, onRequest, tls });
   return {
-    port: httpPort,
-    httpsPort,
-    tlsStats: () => ({ ...stats }),
+    port: open.httpPort,
+    httpsPort: open.httpsPort,
+    tlsStats: () => open.tlsStats(),
     setCertificate(key, cert) {
-      secure?.setSecureContext({ key, cert });
+      open.setSecureContext({ key, cert });
     },
     setFault(f) {
       fault = f;
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await Promise.all([
-        new Promise<void>((resolve) => server.close(() => resolve())),
-        new Promise<void>((resolve) => (secure ? secure.close(() => resolve()) : resolve())),
-      ]);
-    },
+    close: () => open.close(),
   };
 }

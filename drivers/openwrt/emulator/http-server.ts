@@ -1,8 +1,7 @@
-// Why: the uhttpd stand-in: routes /ubus, /cgi-bin/luci and static pages, injects the test faults, and tracks
-// sockets so close() ends every connection at once.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+// Why: the uhttpd stand-in: routes /ubus, /cgi-bin/luci and static pages and injects the test faults; the
+// listening itself (HTTP + HTTPS, socket tracking) is shared with the other emulators.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenHttpAndHttps } from '../../emulator-http.js';
 import { handleLuci, notFound, serveIndex, type LandingDeps } from './landing.js';
 import { handleUbusHttp, uhttpdHeaders, type JsonRpcDeps } from './ubus-http.js';
 
@@ -35,8 +34,6 @@ export interface HttpServerHandle {
 
 export async function startHttpServer(host: string, port: number, deps: JsonRpcDeps & LandingDeps, tls?: HttpsListenerOptions): Promise<HttpServerHandle> {
   let fault: HttpFault = null;
-  const sockets = new Set<Socket>();
-  let httpsPort: number | undefined;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0]!;
     const isUbus = path === '/ubus' || path === '/ubus/';
@@ -73,67 +70,39 @@ export async function startHttpServer(host: string, port: number, deps: JsonRpcD
     req.resume();
     notFound(req, res);
   };
-  const track = (s: Socket): void => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  // uhttpd `redirect_https`: plain HTTP answers 302 to the HTTPS port.
+  const redirectToHttps = (req: IncomingMessage, res: ServerResponse): void => {
+    if (listeners.httpsPort === undefined) return handler(req, res);
+    req.resume();
+    res.statusCode = 302;
+    res.setHeader('Location', `https://${host}:${listeners.httpsPort}${req.url ?? '/'}`);
+    uhttpdHeaders(res, 'text/html');
+    res.end();
   };
-  const listen = (srv: Server, p: number): Promise<number> =>
-    new Promise<number>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(p, host, () => {
-        srv.off('error', reject);
-        resolve((srv.address() as AddressInfo).port);
-      });
-    });
-
-  const server: Server = createServer((req, res) => {
-    if (tls?.redirectHttp && httpsPort !== undefined) {
-      req.resume();
-      res.statusCode = 302;
-      res.setHeader('Location', `https://${host}:${httpsPort}${req.url ?? '/'}`);
-      uhttpdHeaders(res, 'text/html');
-      res.end();
-      return;
-    }
-    handler(req, res);
-  });
-  server.keepAliveTimeout = 20_000; // uhttpd: Keep-Alive: timeout=20
-  server.on('connection', track);
-  const stats = { connections: 0, bytes: 0 };
-  let secure: ReturnType<typeof createHttpsServer> | undefined;
-  if (tls) {
-    secure = createHttpsServer(
-      { key: tls.key, cert: tls.cert, ...(tls.ciphers ? { ciphers: tls.ciphers, minVersion: 'TLSv1' as const } : {}), ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}) },
-      handler,
-    );
-    secure.keepAliveTimeout = 20_000;
-    secure.on('connection', track);
-    secure.on('secureConnection', (s: Socket) => {
-      stats.connections++;
-      s.on('data', (chunk: Buffer) => (stats.bytes += chunk.length));
-    });
-    httpsPort = await listen(secure, tls.port ?? 0);
-  }
-  const httpPort = await listen(server, port).catch(async (err: unknown) => {
-    await new Promise<void>((resolve) => (secure ? secure.close(() => resolve()) : resolve()));
-    throw err;
+  const listeners = await listenHttpAndHttps({
+    host,
+    port,
+    keepAliveMs: 20_000, // uhttpd: Keep-Alive: timeout=20
+    onRequest: handler,
+    onPlainRequest: tls?.redirectHttp ? redirectToHttps : undefined,
+    tls: tls && {
+      key: tls.key,
+      cert: tls.cert,
+      port: tls.port,
+      ...(tls.ciphers ? { ciphers: tls.ciphers, minVersion: 'TLSv1' as const } : {}),
+      ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
+    },
   });
   return {
-    port: httpPort,
-    httpsPort,
-    tlsStats: () => ({ ...stats }),
+    port: listeners.httpPort,
+    httpsPort: listeners.httpsPort,
+    tlsStats: () => listeners.tlsStats(),
     setCertificate(key, cert) {
-      secure?.setSecureContext({ key, cert, ...(tls?.ciphers ? { ciphers: tls.ciphers } : {}) });
+      listeners.setSecureContext({ key, cert, ...(tls?.ciphers ? { ciphers: tls.ciphers } : {}) });
     },
     setFault(f) {
       fault = f;
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await Promise.all([
-        new Promise<void>((resolve) => server.close(() => resolve())),
-        new Promise<void>((resolve) => (secure ? secure.close(() => resolve()) : resolve())),
-      ]);
-    },
+    close: () => listeners.close(),
   };
 }
