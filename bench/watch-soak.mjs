@@ -1,6 +1,6 @@
 // Soak run of the watch loop against the embedded lab (loopback only): N accelerated cycles through
-// the real Watcher (state machine, history with rotation, metrics, saved state, last diagnosis,
-// healing). Every `--real-every`-th cycle is a real light diagnosis of the lab router (login, router
+// the real Watcher (state machine, history with rotation, saved state, last diagnosis, healing;
+// Prometheus metrics with --metrics). Every `--real-every`-th cycle is a real light diagnosis of the lab router (login, router
 // reads, every probe); the others replay the last real report. The clock is accelerated: each cycle
 // is 5 minutes later. Every `--outage-every` cycles the ISP password is changed in the lab's cabinet
 // (the new one stored for routerctl): then every cycle is real until the watch has gone down, synced
@@ -11,7 +11,7 @@
 // its own process (the built CLI's `routerctl lab`).
 //
 //   npm run build && node --expose-gc bench/watch-soak.mjs [--cycles 10000] [--real-every 50]
-//       [--outage-every 2000] [--report FILE.html] [--screenshot docs/report.png]
+//       [--outage-every 2000] [--metrics] [--node-defaults] [--report FILE.html] [--screenshot docs/report.png]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -20,27 +20,33 @@ import { mkdtemp, rm, writeFile, stat, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp } from '../dist/src/cli/app.js';
-import { diagnoseCycle, routerHealActions, watchFiles } from '../dist/src/cli/commands/watch.js';
-import { SecretStore } from '../dist/src/core/secrets.js';
-import { buildBundle, readLastDiagnosis } from '../dist/src/report/bundle.js';
-import { renderHtml } from '../dist/src/report/html.js';
-import { AlertPolicy } from '../dist/src/watch/alerts.js';
-import { Healer } from '../dist/src/watch/heal.js';
-import { HistoryStore } from '../dist/src/watch/history.js';
-import { WatchMetrics } from '../dist/src/watch/metrics.js';
-import { summarize } from '../dist/src/watch/summary.js';
-import { Watcher } from '../dist/src/watch/watcher.js';
+import { keepYoungGenerationSmall } from '../dist/src/watch/runtime.js';
 
 const { values: opt } = parseArgs({
   options: {
     cycles: { type: 'string', default: '10000' },
     'real-every': { type: 'string', default: '50' },
     'outage-every': { type: 'string', default: '2000' },
+    metrics: { type: 'boolean', default: false },
+    'node-defaults': { type: 'boolean', default: false },
     report: { type: 'string' },
     screenshot: { type: 'string' },
   },
 });
+// As `routerctl watch` does before loading anything heavy (--node-defaults: to compare without).
+if (!opt['node-defaults']) keepYoungGenerationSmall();
+
+const { createApp } = await import('../dist/src/cli/app.js');
+const { diagnoseCycle, routerHealActions, watchFiles } = await import('../dist/src/cli/commands/watch.js');
+const { SecretStore } = await import('../dist/src/core/secrets.js');
+const { AlertPolicy } = await import('../dist/src/watch/alerts.js');
+const { Healer } = await import('../dist/src/watch/heal.js');
+const { HistoryStore } = await import('../dist/src/watch/history.js');
+const { summarize } = await import('../dist/src/watch/summary.js');
+const { Watcher } = await import('../dist/src/watch/watcher.js');
+// Like `routerctl watch`: prom-client only when metrics are served (--metrics).
+const WatchMetrics = opt.metrics ? (await import('../dist/src/watch/metrics.js')).WatchMetrics : undefined;
+
 const CYCLES = Number(opt.cycles);
 const REAL_EVERY = Math.max(1, Number(opt['real-every']));
 const OUTAGE_EVERY = Math.max(10, Number(opt['outage-every']));
@@ -106,7 +112,7 @@ async function main() {
       return { ...last, started_at: new Date(clock).toISOString() };
     };
     const history = new HistoryStore({ dir: files.history, maxBytes: app.config.watch.history.maxFileBytes, maxFiles: app.config.watch.history.maxFiles, retentionDays: 0, now });
-    const metrics = new WatchMetrics({ processMetrics: true });
+    const metrics = WatchMetrics ? new WatchMetrics({ processMetrics: true }) : undefined;
     const events = [];
     const watcher = new Watcher({
       cycle,
@@ -174,6 +180,8 @@ async function main() {
     console.log(`  events: ${events.length}; first: ${events.slice(0, 4).join(' | ')}`);
 
     if (opt.report || opt.screenshot) {
+      const { buildBundle, readLastDiagnosis } = await import('../dist/src/report/bundle.js');
+      const { renderHtml } = await import('../dist/src/report/html.js');
       const html = renderHtml(buildBundle({ records: records.filter((r) => Date.parse(r.ts) >= clock - 2 * 86_400_000), diagnosis: await readLastDiagnosis(app.paths.stateDir), sinceMs: clock - 2 * 86_400_000, untilMs: clock }));
       const reportFile = opt.report ?? path.join(dir, 'report.html');
       await writeFile(reportFile, html);

@@ -2,7 +2,7 @@
 // validated uci names only; every value travels on stdin to `uci batch`, single-quoted the way
 // uci's own parser reads it, so nothing a password contains can reach a shell.
 
-import { NodeSSH, type Config } from 'node-ssh';
+import type { Config, NodeSSH } from 'node-ssh';
 import {
   AuthError,
   NotFoundError,
@@ -89,17 +89,21 @@ export function batchScript(pkg: string, ops: BatchOp[]): string {
 }
 
 export class SshTransport {
-  readonly #ssh = new NodeSSH();
+  readonly #ssh: NodeSSH;
   readonly #opts: Omit<SshOptions, 'password'>;
   #closed = false;
 
-  private constructor(opts: Omit<SshOptions, 'password'>) {
+  private constructor(ssh: NodeSSH, opts: Omit<SshOptions, 'password'>) {
+    this.#ssh = ssh;
     this.#opts = opts;
   }
 
   static async connect(opts: SshOptions): Promise<SshTransport> {
     const { password, ...rest } = opts;
-    const t = new SshTransport(rest);
+    // Loaded on first use: ssh2 allocates a 16 MB WebAssembly heap at import, which an HTTP-only
+    // process (the long-running watch above all) should not carry.
+    const { NodeSSH } = await import('node-ssh');
+    const t = new SshTransport(new NodeSSH(), rest);
     const verifier = opts.hostVerifier ?? ((): boolean => true);
     const config: Config = {
       host: opts.host,

@@ -124,6 +124,7 @@ export function buildCli(argv: string[]): Argv {
           .example('$0 watch --heal --webhook https://example.org/hook', 'every 5 minutes; alerts on changes; fixes a changed password')
           .example('*/5 * * * * routerctl watch --once', 'a crontab line instead of a running service'),
       async (a) => {
+        (await import('../watch/runtime.js')).keepYoungGenerationSmall();
         await run(a, async (app, args) => (await import('./commands/watch.js')).runWatch(app, args));
         // Keep-alive sockets of a probe must not hold the process after the watch ended.
         setTimeout(() => process.exit(), 3000).unref();

@@ -13,11 +13,17 @@ export interface AdviceText {
   supportCode?: string | undefined;
 }
 
-/** Whole numbers from 10 up, one decimal below (0.6 ms, 12 ms, 640 ms); the decimal sign per language. */
+/** The decimal sign per language (CLDR): a comma in Russian and Ukrainian. */
+const DECIMAL_SIGN: Record<Lang, string> = { en: '.', ru: ',', uk: ',' };
+
+/**
+ * Whole numbers from 10 up, one decimal below (0.6 ms, 12 ms, 640 ms), no grouping. Not
+ * Intl.NumberFormat: for this one format it would map ~6 MB of ICU data into the watch process.
+ */
 function numberText(v: number | string, lang: Lang): string {
   if (typeof v !== 'number') return v;
   const rounded = Math.abs(v) >= 10 ? Math.round(v) : Math.round(v * 10) / 10;
-  return new Intl.NumberFormat(lang, { maximumFractionDigits: 1, useGrouping: false }).format(rounded);
+  return String(Object.is(rounded, -0) ? 0 : rounded).replace('.', DECIMAL_SIGN[lang]);
 }
 
 export function figureText(f: Figure, lang: Lang): string {

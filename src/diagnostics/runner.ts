@@ -217,6 +217,6 @@ export async function runDiagnosis(ctx: DiagContext, opts: RunOptions = {}): Pro
   }
 
   const ordered = defs.map((d) => results.get(d.id)).filter((r): r is CheckResult => r !== undefined);
-  ordered.sort((a, b) => a.id.localeCompare(b.id));
+  ordered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // ASCII ids: no ICU collator
   return { results: ordered, phases, startedAt, durationMs: Math.round(performance.now() - t0) };
 }

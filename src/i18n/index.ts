@@ -28,16 +28,17 @@ export function langOfLocale(locale: string | undefined): Lang | undefined {
 /**
  * The OS locale as POSIX orders it (LC_ALL, then LC_MESSAGES, then LANG; LANGUAGE's first entry
  * before them as GNU gettext does), then the Intl default (Windows and macOS set no variables).
- * English when none of them is ru/uk.
+ * English when none of them is ru/uk. Intl is asked only when no variable answers: it maps several MB
+ * of ICU data into the process, which a long-running watch should not carry for nothing.
  */
-export function detectLang(env: NodeJS.ProcessEnv = process.env, intlLocale: string | undefined = Intl.DateTimeFormat().resolvedOptions().locale): Lang {
+export function detectLang(env: NodeJS.ProcessEnv = process.env, intlLocale?: string): Lang {
   const posix = [env['LC_ALL'], env['LC_MESSAGES'], env['LANG']].find((v) => v !== undefined && v !== '');
   // C/POSIX is a deliberate "no translation".
   if (posix && /^(C|POSIX)(\.|$)/.test(posix)) return langOfLocale(env['LANGUAGE']?.split(':')[0]) ?? 'en';
   const fromEnv = langOfLocale(env['LANGUAGE']?.split(':')[0]) ?? langOfLocale(posix);
   if (fromEnv) return fromEnv;
   if (posix) return 'en';
-  return langOfLocale(intlLocale) ?? 'en';
+  return langOfLocale(intlLocale ?? Intl.DateTimeFormat().resolvedOptions().locale) ?? 'en';
 }
 
 const pluralRules = new Map<Lang, Intl.PluralRules>();

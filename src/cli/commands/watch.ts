@@ -4,7 +4,6 @@
 import path from 'node:path';
 import type { OpenRouterFn } from '../../diagnostics/context.js';
 import { builtinProfileDir } from '../../diagnostics/isp-profile.js';
-import { syncPassword, syncSettings } from '../../core/sync-password.js';
 import { SecretStore } from '../../core/secrets.js';
 import { RouterctlError, UsageError } from '../../core/errors.js';
 import type { Config } from '../../config/schema.js';
@@ -14,9 +13,8 @@ import { AlertPolicy } from '../../watch/alerts.js';
 import { Healer, type HealActions } from '../../watch/heal.js';
 import { HistoryStore } from '../../watch/history.js';
 import { loadInventory, type InventoryEntry } from '../../watch/inventory.js';
-import { WatchMetrics } from '../../watch/metrics.js';
 import { parseSchedule, type Schedule } from '../../watch/schedule.js';
-import { startMetricsServer, type MetricsServer } from '../../watch/server.js';
+import type { MetricsServer } from '../../watch/server.js';
 import type { CycleFn, DiagnoseReport, WatchEvent } from '../../watch/types.js';
 import { createWatchLogger } from '../../watch/watch-log.js';
 import { Watcher } from '../../watch/watcher.js';
@@ -118,6 +116,8 @@ export function routerHealActions(app: App, args: RouterArgs): HealActions {
     syncPassword: (password, signal) =>
       withRouter(app, args, async (router) => {
         if (signal.aborted) throw new RouterctlError('timeout', 'healing was stopped');
+        // Loaded when a heal first syncs: most watches never change the router.
+        const { syncPassword, syncSettings } = await import('../../core/sync-password.js');
         const r = await syncPassword(router.session, {
           ...syncSettings(c, app.paths.backupsDir, router.target.host),
           newPassword: password,
@@ -157,7 +157,8 @@ export async function runWatch(app: App, args: WatchArgs): Promise<Record<string
   const wapp: App = { ...app, logger: log };
   const lang: Lang = app.config.diagnostics.lang ?? detectLang(app.env);
   const boundMs = w.cycleTimeoutSeconds * 1000;
-  const metrics = listen && !args['serve-only'] ? new WatchMetrics({ processMetrics: true }) : undefined;
+  // prom-client is loaded only when metrics are served: a plain watch should not carry it.
+  const metrics = listen && !args['serve-only'] ? new (await import('../../watch/metrics.js')).WatchMetrics({ processMetrics: true }) : undefined;
   const history = new HistoryStore({
     dir: files.history,
     maxBytes: w.history.maxFileBytes,
@@ -254,6 +255,7 @@ export async function runWatch(app: App, args: WatchArgs): Promise<Record<string
 
     let server: MetricsServer | undefined;
     if (listen) {
+      const { startMetricsServer } = await import('../../watch/server.js');
       server = await startMetricsServer({
         listen,
         metrics,
