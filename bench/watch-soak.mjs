@@ -7,8 +7,9 @@
 // the password (--heal) and come back up. Prints RSS at the start and the end, and cycle times.
 //
 // Plain JavaScript on the built modules (dist/), run by plain node: the figures are those of the
-// watch as `routerctl watch` runs it (a TypeScript loader alone adds ~35 MB of RSS). The lab runs in
-// its own process (the built CLI's `routerctl lab`).
+// watch as `routerctl watch` runs it (a TypeScript loader alone adds ~35 MB of RSS): the watch process
+// itself, and each real cycle's router work in a short-lived child process (src/watch/cycle-process.ts),
+// whose peak RSS is printed apart. The lab runs in its own process (the built CLI's `routerctl lab`).
 //
 //   npm run build && node --expose-gc bench/watch-soak.mjs [--cycles 10000] [--real-every 50]
 //       [--outage-every 2000] [--metrics] [--node-defaults] [--report FILE.html] [--screenshot docs/report.png]
@@ -37,13 +38,15 @@ const { values: opt } = parseArgs({
 if (!opt['node-defaults']) keepYoungGenerationSmall();
 
 const { createApp } = await import('../dist/src/cli/app.js');
-const { diagnoseCycle, routerHealActions, watchFiles } = await import('../dist/src/cli/commands/watch.js');
+const { watchFiles } = await import('../dist/src/cli/commands/watch.js');
+const { childCycle, childHealActions } = await import('../dist/src/watch/cycle-process.js');
 const { SecretStore } = await import('../dist/src/core/secrets.js');
 const { AlertPolicy } = await import('../dist/src/watch/alerts.js');
 const { Healer } = await import('../dist/src/watch/heal.js');
 const { HistoryStore } = await import('../dist/src/watch/history.js');
 const { summarize } = await import('../dist/src/watch/summary.js');
 const { Watcher } = await import('../dist/src/watch/watcher.js');
+const { lightRequest } = await import('../dist/src/watch/light-http.js');
 // Like `routerctl watch`: prom-client only when metrics are served (--metrics).
 const WatchMetrics = opt.metrics ? (await import('../dist/src/watch/metrics.js')).WatchMetrics : undefined;
 
@@ -91,7 +94,8 @@ async function main() {
       ROUTERCTL_PASSWORD: adminPassword,
       NO_COLOR: '1',
     };
-    const app = createApp({ config: lab.configPath }, { log: { level: 'error' } }, env);
+    const overrides = { log: { level: 'error' } };
+    const app = createApp({ config: lab.configPath }, overrides, env);
     const files = watchFiles(app.paths.stateDir);
     const store = SecretStore.inConfigDir(app.paths.configDir);
     const routerHost = lab.routers[0].address;
@@ -99,7 +103,12 @@ async function main() {
 
     let clock = Date.UTC(2026, 10, 1);
     const now = () => clock;
-    const realCycle = diagnoseCycle(app, {}, { lang: 'en', boundMs: 20_000 });
+    // As a running `routerctl watch` does: each real cycle (and each heal) in a child process.
+    const childRssKb = [];
+    const onChildRss = (kb) => childRssKb.push(kb);
+    const workerOpts = { global: { config: lab.configPath }, router: {}, overrides, env, onChildRss };
+    const realCycle = childCycle({ ...workerOpts, lang: 'en', boundMs: 20_000 });
+    const healActions = childHealActions({ ...workerOpts, timeoutMs: 60_000, storedWanPassword: async (host) => (host ? store.getWanPassword(host) : undefined) });
     let last;
     let forceReal = false;
     const realTimes = [];
@@ -122,7 +131,7 @@ async function main() {
       history,
       metrics,
       alerts: { policy: new AlertPolicy({ cooldownMs: 15 * 60_000 }) },
-      healer: new Healer({ actions: routerHealActions(app, {}), maxPerHour: 2, ledgerFile: files.healLedger, timeoutMs: 60_000, allowSync: true, allowReconnect: true, now }),
+      healer: new Healer({ actions: healActions, maxPerHour: 2, ledgerFile: files.healLedger, timeoutMs: 60_000, allowSync: true, allowReconnect: true, now }),
       stateFile: files.state,
       lastReportFile: files.lastDiagnosis,
       now,
@@ -141,8 +150,9 @@ async function main() {
       if (cycleNo > 0 && cycleNo % OUTAGE_EVERY === 0) {
         const pw = `soak-${cycleNo}-"пароль"`;
         await store.setWanPassword(routerHost, pw);
-        const res = await fetch(`${lab.ispControlUrl}/accounts/${encodeURIComponent(wanUser)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: pw }) });
-        if (!res.ok) throw new Error(`lab control answered ${res.status}`);
+        // Not fetch(): undici would add ~17 MB to the very process this bench measures.
+        const status = await lightRequest(`${lab.ispControlUrl}/accounts/${encodeURIComponent(wanUser)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: pw }), signal: AbortSignal.timeout(10_000) });
+        if (status !== 200) throw new Error(`lab control answered ${status}`);
         forceReal = true;
         outages++;
       }
@@ -175,6 +185,7 @@ async function main() {
 
     console.log(`watch soak: ${CYCLES} cycles (accelerated: 5 min each, ${Math.floor((CYCLES * 5) / 60 / 24)} days), one real lab diagnosis every ${REAL_EVERY} (${realTimes.length} real), ${outages} outages`);
     console.log(`  RSS at cycle 100: ${mb(rssStart)}; at the end: ${mb(mem.rss)}; peak: ${mb(Math.max(rssPeak, mem.rss))}; heap used ${mb(heapStart)} -> ${mb(mem.heapUsed)} (heap total ${mb(mem.heapTotal)}, external ${mb(mem.external)})${global.gc ? '' : ' (run with --expose-gc for steadier figures)'}`);
+    console.log(`  cycle processes: ${childRssKb.length}; their peak RSS median ${mb(median(childRssKb) * 1024)}, max ${mb(Math.max(...childRssKb) * 1024)} (each lives for its cycle only)`);
     console.log(`  cycle time: median ${median(times).toFixed(2)} ms, p95 ${p95(times).toFixed(2)} ms (all); real lab diagnosis median ${median(realTimes).toFixed(0)} ms, p95 ${p95(realTimes).toFixed(0)} ms`);
     console.log(`  wall ${wall.toFixed(0)} s; history ${histFiles.length} files, ${mb(histBytes)}, ${records.length} records kept; outages in history: ${all.outages.length} (${all.outages.map((o) => `${o.cause} ${o.duration_s} s`).join(', ')})`);
     console.log(`  events: ${events.length}; first: ${events.slice(0, 4).join(' | ')}`);

@@ -5,6 +5,7 @@
 //    bounded in time, without routerctl's secret variables in its environment.
 // The webhook URL may carry a token: it is never logged whole (only its origin) and never a label.
 import { spawn } from 'node:child_process';
+import { lightRequest } from './light-http.js';
 import type { WatchEvent } from './types.js';
 
 export type AlertChannel = 'webhook' | 'command';
@@ -67,20 +68,18 @@ export async function postWebhook(event: unknown, o: WebhookOptions): Promise<Al
     const signals = [AbortSignal.timeout(Math.min(o.timeoutMs, left))];
     if (o.signal) signals.push(o.signal);
     try {
-      const res = await fetch(o.url, {
+      const status = await lightRequest(o.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'routerctl-watch' },
         body,
-        redirect: 'manual',
         signal: AbortSignal.any(signals),
       });
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) return { channel: 'webhook', result: 'sent', attempts: attempt };
-      last = `HTTP ${res.status}`;
-      if (!retryable(res.status)) return { channel: 'webhook', result: 'failed', attempts: attempt, detail: last };
+      if (status >= 200 && status < 300) return { channel: 'webhook', result: 'sent', attempts: attempt };
+      last = `HTTP ${status}`;
+      if (!retryable(status)) return { channel: 'webhook', result: 'failed', attempts: attempt, detail: last };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      last = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${o.timeoutMs} ms` : (e.cause?.code ?? e.message);
+      const e = err as Error & { code?: string };
+      last = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${o.timeoutMs} ms` : (e.code ?? e.message);
     }
     if (attempt < o.attempts) {
       const wait = Math.min(o.maxBackoffMs, o.backoffMs * 2 ** (attempt - 1));

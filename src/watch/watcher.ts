@@ -15,6 +15,7 @@ import { causeWords, failedObservation, observationOf, recordOf } from './digest
 import type { Healer } from './heal.js';
 import type { HistoryStore } from './history.js';
 import type { WatchMetrics } from './metrics.js';
+import { lightRequest } from './light-http.js';
 import { jitterMs, type Schedule } from './schedule.js';
 import { initialMemory, observe, type MachineConfig, type MachineEvent, type MachineMemory } from './state.js';
 import type { CycleFn, DiagnoseReport, HealRecord, HistoryRecord, Observation, WatchEvent, WatchState } from './types.js';
@@ -395,8 +396,7 @@ export class Watcher {
     const d = this.#o.deadman!;
     const base = d.url.replace(/\/+$/, '');
     try {
-      const res = await fetch(`${base}/${suffix}`, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(d.timeoutMs) });
-      await res.body?.cancel().catch(() => undefined);
+      await lightRequest(`${base}/${suffix}`, { method: 'GET', signal: AbortSignal.timeout(d.timeoutMs) });
     } catch (err) {
       this.#o.logger.debug("dead-man's switch ping failed", { to: urlOrigin(d.url), error: (err as Error).name });
     }

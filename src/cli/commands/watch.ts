@@ -2,11 +2,8 @@
 // heals (opt-in) and exposes metrics. The loop itself is src/watch/watcher.ts; this file wires the
 // real diagnosis, the router and the secret store into it, and presents the result.
 import path from 'node:path';
-import type { OpenRouterFn } from '../../diagnostics/context.js';
-import { builtinProfileDir } from '../../diagnostics/isp-profile.js';
 import { SecretStore } from '../../core/secrets.js';
 import { RouterctlError, UsageError } from '../../core/errors.js';
-import type { Config } from '../../config/schema.js';
 import { detectLang, type Lang } from '../../i18n/index.js';
 import { LAST_DIAGNOSIS_FILE, HISTORY_DIR } from '../../report/bundle.js';
 import { AlertPolicy } from '../../watch/alerts.js';
@@ -15,11 +12,12 @@ import { HistoryStore } from '../../watch/history.js';
 import { loadInventory, type InventoryEntry } from '../../watch/inventory.js';
 import { parseSchedule, type Schedule } from '../../watch/schedule.js';
 import type { MetricsServer } from '../../watch/server.js';
-import type { CycleFn, DiagnoseReport, WatchEvent } from '../../watch/types.js';
+import { childCycle, childHealActions } from '../../watch/cycle-process.js';
+import type { WatchEvent } from '../../watch/types.js';
 import { createWatchLogger } from '../../watch/watch-log.js';
 import { Watcher } from '../../watch/watcher.js';
 import type { App, GlobalArgs } from '../app.js';
-import { routerAccess, withRouter, type RouterArgs } from '../router-args.js';
+import type { RouterArgs } from '../router-flags.js';
 
 export interface WatchArgs extends GlobalArgs, RouterArgs {
   schedule?: string | undefined;
@@ -42,95 +40,6 @@ export function watchFiles(stateDir: string): { history: string; logs: string; s
     state: path.join(stateDir, 'watch-state.json'),
     lastDiagnosis: path.join(stateDir, LAST_DIAGNOSIS_FILE),
     healLedger: path.join(stateDir, 'heal-ledger.json'),
-  };
-}
-
-/**
- * The light cron cycle (diagnostics.md §4.1): no throughput, no MTU download, a 10-probe quality
- * train, no waiting on a connecting PPP session, and the whole run inside the cycle bound.
- */
-export function lightConfig(c: Config, boundMs: number): Config {
-  const d = c.diagnostics;
-  return {
-    ...c,
-    diagnostics: {
-      ...d,
-      budgetMs: Math.max(1000, Math.min(d.budgetMs, boundMs - 1000)),
-      quality: { ...d.quality, count: Math.min(d.quality.count, 10) },
-      ppp: { ...d.ppp, waitMs: 0 },
-      probes: { ...d.probes, largeUrl: null, throughputUrl: null },
-    },
-  };
-}
-
-/**
- * Opens the router for the checks like every other command (discovery, lockout-safe login). A wrong
- * admin password is never tried again by this watch: later cycles diagnose without the router and
- * the log says why once.
- */
-function routerOpener(app: App, args: RouterArgs): OpenRouterFn {
-  let refused: string | undefined;
-  return async (work) => {
-    if (refused) throw new RouterctlError('auth_failed', refused);
-    try {
-      return await withRouter(app, args, (router, store) => work(routerAccess(router, store)));
-    } catch (err) {
-      if (err instanceof RouterctlError && (err.code === 'auth_failed' || err.code === 'locked_out')) {
-        refused = `${err.message} (watch stops logging in to this router until it is restarted)`;
-        app.logger.error(`the router refused the admin login: ${err.message}; the watch goes on without logging in again (restart it after fixing the password)`);
-      }
-      throw err;
-    }
-  };
-}
-
-/**
- * THE WIRING POINT to `routerctl diagnose` (src/diagnostics/diagnose.ts). `light` trims the run
- * through the config (lightConfig); diagnose() takes no AbortSignal, so the cycle bound is enforced by
- * the watcher (the diagnosis's own budget ends it soon after).
- */
-export function diagnoseCycle(app: App, args: RouterArgs, o: { lang: Lang; boundMs: number }): CycleFn {
-  const openRouter = routerOpener(app, args);
-  return async ({ light }) => {
-    const { diagnose } = await import('../../diagnostics/diagnose.js');
-    const result = await diagnose({
-      config: light ? lightConfig(app.config, o.boundMs) : app.config,
-      lang: o.lang,
-      flags: { passwordChanged: false, throughput: false },
-      logger: app.logger,
-      openRouter,
-      profileDirs: [builtinProfileDir(), path.join(app.paths.configDir, 'isp')],
-    });
-    const report: DiagnoseReport = result.report; // compile-time check: the real report fits watch's shape
-    return report;
-  };
-}
-
-/** Healing through the same workflows and router-opening path as `wan set-password`. */
-export function routerHealActions(app: App, args: RouterArgs): HealActions {
-  const onSecret = (v: string): void => app.logger.addSecret(v);
-  const store = SecretStore.inConfigDir(app.paths.configDir, { onSecret });
-  const c = app.config;
-  return {
-    storedWanPassword: async (host) => (host ? store.getWanPassword(host) : undefined),
-    syncPassword: (password, signal) =>
-      withRouter(app, args, async (router) => {
-        if (signal.aborted) throw new RouterctlError('timeout', 'healing was stopped');
-        // Loaded when a heal first syncs: most watches never change the router.
-        const { syncPassword, syncSettings } = await import('../../core/sync-password.js');
-        const r = await syncPassword(router.session, {
-          ...syncSettings(c, app.paths.backupsDir, router.target.host),
-          newPassword: password,
-          dryRun: false,
-          onProgress: (step, message) => app.logger.debug(`heal sync: ${message}`, { step }),
-        });
-        return { outcome: r.outcome };
-      }),
-    reconnectWan: (signal) =>
-      withRouter(app, args, async (router) => {
-        if (signal.aborted) throw new RouterctlError('timeout', 'healing was stopped');
-        await router.session.reconnectWan();
-      }),
   };
 }
 
@@ -176,8 +85,35 @@ export async function runWatch(app: App, args: WatchArgs): Promise<Record<string
   // A cycle waits for another routerctl on the same router (e.g. `wan set-password`) for at most half
   // its bound; healing waits the usual time.
   const cycleArgs: RouterArgs = { ...args, wait: args.wait ?? Math.floor(boundMs / 2000) };
+  // --once does its one cycle in this process (it ends with it); a running watch does each cycle's
+  // router work in a short-lived child process (watch/cycle-process.ts), so it stays small for months.
+  const inProcess = once ? await import('../../watch/cycle-work.js') : undefined;
+  const onChildRss = (kb: number): void => log.debug(`cycle process peak RSS ${(kb / 1024).toFixed(1)} MB`);
+  const cycle = inProcess
+    ? inProcess.diagnoseCycle(wapp, cycleArgs, { lang, boundMs })
+    : childCycle({
+        global: args,
+        router: cycleArgs,
+        env: app.env,
+        lang,
+        boundMs,
+        onChildRss,
+        onRefused: (why) => log.error(`the router refused the admin login: ${why}; the watch goes on without logging in again (restart it after fixing the password)`),
+      });
+  const store = SecretStore.inConfigDir(app.paths.configDir, { onSecret: (v) => log.addSecret(v) });
+  const healActions = (): HealActions =>
+    inProcess
+      ? inProcess.routerHealActions(wapp, args)
+      : childHealActions({
+          global: args,
+          router: args,
+          env: app.env,
+          onChildRss,
+          timeoutMs: w.heal.timeoutSeconds * 1000,
+          storedWanPassword: async (host) => (host ? store.getWanPassword(host) : undefined),
+        });
   const watcher = new Watcher({
-    cycle: diagnoseCycle(wapp, cycleArgs, { lang, boundMs }),
+    cycle,
     machine: {
       downAfter: w.downAfter,
       upAfter: w.upAfter,
@@ -206,7 +142,7 @@ export async function runWatch(app: App, args: WatchArgs): Promise<Record<string
     },
     healer: args.heal
       ? new Healer({
-          actions: routerHealActions(wapp, args),
+          actions: healActions(),
           maxPerHour: w.heal.maxPerHour,
           ledgerFile: files.healLedger,
           timeoutMs: w.heal.timeoutSeconds * 1000,
@@ -262,7 +198,8 @@ export async function runWatch(app: App, args: WatchArgs): Promise<Record<string
         probes: inventory
           ? {
               inventory,
-              probe: (entry) => diagnoseCycle(wapp, probeArgs(entry), { lang, boundMs: w.metrics.probeTimeoutSeconds * 1000 })({ light: true, signal: new AbortController().signal }),
+              probe: (entry) =>
+                childCycle({ global: args, router: probeArgs(entry), env: app.env, lang, boundMs: w.metrics.probeTimeoutSeconds * 1000, onChildRss })({ light: true, signal: new AbortController().signal }),
               timeoutMs: w.metrics.probeTimeoutSeconds * 1000,
               minIntervalMs: w.minIntervalSeconds * 1000,
               maxConcurrent: w.metrics.probeConcurrency,
