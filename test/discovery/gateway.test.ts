@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { defaultGateway, gatewayFromProcNetRoute, hexToIPv4, parseProcNetRoute } from '../../src/discovery/gateway.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultGateway, gatewayFromProcNetRoute, gatewayFromRouteGet, gatewayFromRoutePrint, hexToIPv4, parseProcNetRoute } from '../../src/discovery/gateway.js';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/os-routes');
 
 // Captured /proc/net/route texts (tabs as the kernel writes them; addresses are little-endian hex).
 const HEADER = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t';
@@ -62,7 +67,38 @@ describe('discovery/gateway', () => {
     expect(await defaultGateway(read, 'linux')).to.equal('172.17.0.1');
     expect(asked).to.deep.equal(['/proc/net/route']);
     expect(await defaultGateway(async () => Promise.reject(new Error('ENOENT')), 'linux')).to.equal(null);
-    expect(await defaultGateway(read, 'darwin')).to.equal(null);
-    expect(await defaultGateway(read, 'win32')).to.equal(null);
+  });
+});
+
+describe("default gateway on macOS and Windows (outputs in each command's own layout)", () => {
+  const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
+
+  it('macOS `route -n get default`: the gateway line; none when a VPN holds the route or there is no network', () => {
+    expect(gatewayFromRouteGet(fixture('macos-route-get-default.txt'))).to.equal('192.168.1.1');
+    expect(gatewayFromRouteGet(fixture('macos-route-get-default-vpn.txt'))).to.equal(null);
+    expect(gatewayFromRouteGet(fixture('macos-route-get-default-offline.txt'))).to.equal(null);
+    expect(gatewayFromRouteGet('    gateway: fe80::1%en0\n')).to.equal(null);
+  });
+
+  it('Windows `route print`: the LAN default route with the lowest metric, in English and Russian; On-link and persistent rows ignored', () => {
+    expect(gatewayFromRoutePrint(fixture('windows-route-print-en.txt'))).to.equal('192.168.1.1');
+    expect(gatewayFromRoutePrint(fixture('windows-route-print-ru.txt'))).to.equal('192.168.0.1');
+    expect(gatewayFromRoutePrint(fixture('windows-route-print-offline.txt'))).to.equal(null);
+  });
+
+  it('runs the command by absolute path, without a shell, and falls back to the candidates when it fails', async () => {
+    const calls: { file: string; args: string[]; timeoutMs: number }[] = [];
+    const answer = (text: string) => async (file: string, args: string[], timeoutMs: number) => {
+      calls.push({ file, args, timeoutMs });
+      return text;
+    };
+    expect(await defaultGateway({ run: answer(fixture('macos-route-get-default.txt')) }, 'darwin')).to.equal('192.168.1.1');
+    expect(await defaultGateway({ run: answer(fixture('windows-route-print-ru.txt')), env: { SystemRoot: 'D:\\WINDOWS' } }, 'win32')).to.equal('192.168.0.1');
+    expect(calls.map((c) => [c.file, ...c.args].join(' '))).to.deep.equal(['/sbin/route -n get default', 'D:\\WINDOWS\\System32\\ROUTE.EXE print -4 0.0.0.0']);
+    expect(calls.every((c) => c.timeoutMs > 0 && c.timeoutMs <= 5000)).to.equal(true);
+    const failing = async (): Promise<string> => Promise.reject(Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' }));
+    expect(await defaultGateway({ run: failing }, 'darwin')).to.equal(null);
+    expect(await defaultGateway({ run: failing }, 'win32')).to.equal(null);
+    expect(await defaultGateway({ run: answer('x') }, 'aix')).to.equal(null);
   });
 });
