@@ -1,6 +1,7 @@
 // What every check can see: the configuration, the OS (injectable), the flags, the ISP profiles, and
 // the facts earlier checks found (gateway, router, WAN settings and state). One router session serves
 // all router-side checks; its reads are memoised so parallel checks ask the router once.
+import type { WanSample } from './stability.js';
 import type { DriverSession, LanInfo, RouterHealth, RouterInfo, WanLink, WanSettings, WanStatus } from '../../drivers/types.js';
 import type { Config, DiagnosticsConfig } from '../config/schema.js';
 import type { HostEnv } from './host.js';
@@ -71,6 +72,8 @@ export interface DiagContext {
   logger: DiagLogger;
   /** Set while the router phase runs. */
   router?: RouterReads | undefined;
+  /** The WAN as the watch saw it over the last day (C10); absent when nothing keeps a history. */
+  wanHistory?: (() => Promise<WanSample[]>) | undefined;
   now(): number;
 }
 

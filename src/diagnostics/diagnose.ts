@@ -1,6 +1,7 @@
 // The diagnose workflow without the CLI: build the context, run the catalogue, decide, build the
 // report. Everything that touches the OS or the router comes in through options, so tests run it
 // in-process against the lab or against injected results.
+import type { WanSample } from './stability.js';
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +29,8 @@ export interface DiagnoseOptions {
   /** Finds the restore command for a router host (latest automatic backup), when there is one. */
   restoreCommand?: ((host: string) => Promise<string | undefined>) | undefined;
   onPhase?: ((phase: PhaseName) => void) | undefined;
+  /** The watch's history of the WAN (C10 counts reconnects from it). */
+  wanHistory?: (() => Promise<WanSample[]>) | undefined;
   now?: (() => number) | undefined;
 }
 
@@ -69,6 +72,7 @@ export async function diagnose(o: DiagnoseOptions): Promise<Diagnosis> {
     facts: {},
     caPem: readCaFile(o.config.diagnostics.probes.caFile),
     logger: o.logger,
+    wanHistory: o.wanHistory,
     now: o.now ?? Date.now,
   };
   const run = await runDiagnosis(ctx, { openRouter: o.openRouter, onPhase: o.onPhase });

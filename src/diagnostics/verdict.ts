@@ -125,6 +125,9 @@ export function figuresOf(r: CheckResult): Figure[] {
       }
       break;
     }
+    case 'C10':
+      if (num(v['per_day']) !== undefined) out.push({ kind: 'text', value: String(num(v['per_day'])) });
+      break;
     case 'C22':
       if (num(v['mbps']) !== undefined) out.push({ kind: 'mbps', value: num(v['mbps'])! });
       break;
@@ -158,6 +161,7 @@ const FINDING_FOR: Record<string, string> = {
   default_admin_password: 'finding.default_admin_password',
   throughput_low: 'finding.throughput_low',
   profile_mismatch: 'finding.profile_mismatch',
+  reconnects: 'finding.reconnects',
 };
 
 function findingOf(r: CheckResult): Finding {

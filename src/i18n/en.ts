@@ -182,6 +182,7 @@ export const en = {
   'finding.double_nat': 'The router gets a private address from another router (double NAT).',
   'finding.just_reconnected': 'The connection to the provider came up only {details} ago.',
   'finding.just_rebooted': 'The router restarted {details} ago (a power cut?).',
+  'finding.reconnects': 'Reconnections to the provider in the last 24 hours: {details}.',
   'finding.clock_skew': "The router's clock is off by {details}.",
   'finding.high_load': 'The router is busy (load {details}).',
   'finding.low_memory': 'The router is low on memory ({details} free).',

@@ -174,6 +174,7 @@ export const ru: Catalogue = {
   'finding.double_nat': 'Роутер получает частный адрес от другого роутера (двойной NAT).',
   'finding.just_reconnected': 'Подключение к провайдеру установилось всего {details} назад.',
   'finding.just_rebooted': 'Роутер перезагрузился {details} назад (отключалось электричество?).',
+  'finding.reconnects': 'Переподключений к провайдеру за последние сутки: {details}.',
   'finding.clock_skew': 'Часы роутера расходятся на {details}.',
   'finding.high_load': 'Роутер сильно загружен (нагрузка {details}).',
   'finding.low_memory': 'У роутера мало свободной памяти ({details}).',

@@ -174,6 +174,7 @@ export const uk: Catalogue = {
   'finding.double_nat': 'Роутер отримує приватну адресу від іншого роутера (подвійний NAT).',
   'finding.just_reconnected': 'Підключення до провайдера встановилося лише {details} тому.',
   'finding.just_rebooted': 'Роутер перезавантажився {details} тому (вимикали світло?).',
+  'finding.reconnects': 'Перепідключень до провайдера за останню добу: {details}.',
   'finding.clock_skew': 'Годинник роутера розходиться на {details}.',
   'finding.high_load': 'Роутер сильно завантажений (навантаження {details}).',
   'finding.low_memory': 'У роутера мало вільної пам’яті ({details}).',

@@ -3,12 +3,12 @@
 // the charts draw. `routerctl report --json` prints exactly this; the HTML page embeds it.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HistoryStore } from '../watch/history.js';
+import { HISTORY_DIR as HISTORY_DIR_NAME, HistoryStore } from '../watch/history.js';
 import { summarize, type HistorySummary, type Outage } from '../watch/summary.js';
 import type { DiagnoseReport, HistoryRecord } from '../watch/types.js';
 
 export const LAST_DIAGNOSIS_FILE = 'last-diagnosis.json';
-export const HISTORY_DIR = 'history';
+export { HISTORY_DIR } from '../watch/history.js';
 
 export interface ReportRouter {
   host?: string | undefined;
@@ -106,7 +106,7 @@ export function buildBundle(o: { records: HistoryRecord[]; diagnosis: DiagnoseRe
 }
 
 export async function loadBundle(o: { stateDir: string; sinceMs: number; untilMs: number; historyFiles: number }): Promise<ReportBundle> {
-  const store = new HistoryStore({ dir: path.join(o.stateDir, HISTORY_DIR), maxBytes: Number.MAX_SAFE_INTEGER, maxFiles: o.historyFiles, retentionDays: 0 });
+  const store = new HistoryStore({ dir: path.join(o.stateDir, HISTORY_DIR_NAME), maxBytes: Number.MAX_SAFE_INTEGER, maxFiles: o.historyFiles, retentionDays: 0 });
   const { records } = await store.read(o.sinceMs, o.untilMs);
   return buildBundle({ records, diagnosis: await readLastDiagnosis(o.stateDir), sinceMs: o.sinceMs, untilMs: o.untilMs });
 }

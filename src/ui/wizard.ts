@@ -5,6 +5,7 @@
 // Secrets: the admin password typed on the page is kept in memory for the later steps of this run
 // only (saved to disk only when the person ticks "remember", exactly like --save); the new
 // home-internet password lives for the one sync. Both are registered with the logger at once.
+import { readWanSamples } from '../watch/history.js';
 import path from 'node:path';
 import { drivers as registeredDrivers, findFamily } from '../../drivers/index.js';
 import type { Target } from '../../drivers/types.js';
@@ -368,6 +369,7 @@ export class Wizard {
       logger: a.logger,
       openRouter: this.#openRouterFn(),
       profileDirs: [builtinProfileDir(), path.join(a.paths.configDir, 'isp')],
+      wanHistory: () => readWanSamples(a.paths.stateDir, a.config.watch.history.maxFiles, Date.now() - 86_400_000),
       commands: { syncPassword: syncCommand },
       restoreCommand: async (host) => {
         const file = await latestBackup(a.paths.backupsDir, host);

@@ -12,6 +12,7 @@ import type { Lang } from '../i18n/index.js';
 import type { App } from '../cli/app.js';
 import { routerAccess, withRouter, type RouterArgs } from '../cli/router-args.js';
 import type { HealActions } from './heal.js';
+import { readWanSamples } from './history.js';
 import type { CycleFn, DiagnoseReport } from './types.js';
 
 /**
@@ -74,6 +75,7 @@ export function diagnoseCycle(app: App, args: RouterArgs, o: { lang: Lang; bound
       logger: app.logger,
       openRouter,
       profileDirs: [builtinProfileDir(), path.join(app.paths.configDir, 'isp')],
+      wanHistory: () => readWanSamples(app.paths.stateDir, app.config.watch.history.maxFiles, Date.now() - 86_400_000),
     });
     const report: DiagnoseReport = result.report; // compile-time check: the real report fits watch's shape
     return report;

@@ -6,6 +6,7 @@
 //
 // Writes never stop the watch: when the folder is not writable or the disk is full, the record is
 // kept in a bounded backlog, `problem` says why, and the next append retries.
+import type { WanSample } from '../diagnostics/stability.js';
 import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { HistoryRecord } from './types.js';
@@ -25,6 +26,8 @@ export interface HistoryOptions {
   now?: (() => number) | undefined;
 }
 
+/** The history's folder in the state dir. */
+export const HISTORY_DIR = 'history';
 export const HISTORY_FILE = 'history.jsonl';
 
 export class HistoryStore {
@@ -167,4 +170,14 @@ export class HistoryStore {
 export async function ensureHistoryDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (process.platform !== 'win32') await chmod(dir, 0o700).catch(() => undefined);
+}
+
+/**
+ * The WAN as the watch recorded it since `sinceMs` (C10 counts reconnects from it): each record's
+ * time and, when the WAN was up, the PPP session's uptime. Empty when there is no history.
+ */
+export async function readWanSamples(stateDir: string, maxFiles: number, sinceMs: number): Promise<WanSample[]> {
+  const store = new HistoryStore({ dir: path.join(stateDir, HISTORY_DIR), maxBytes: Number.MAX_SAFE_INTEGER, maxFiles, retentionDays: 0 });
+  const { records } = await store.read(sinceMs);
+  return records.map((r) => ({ tMs: Date.parse(r.ts), uptimeS: r.router?.wan_state === 'up' ? r.router.ppp_uptime_s : undefined }));
 }

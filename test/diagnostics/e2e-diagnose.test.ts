@@ -3,7 +3,7 @@
 // plus one lab started with `--fault`. Checks the verdict id, the exit code (Nagios: 0/1/2), the
 // advice in en/ru/uk, the JSON shape, the human view, and that no password is ever printed.
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SecretStore } from '../../src/core/secrets.js';
 import { changeIspPassword, eventually, makeSandbox, startLabProcess, type CliRun, type LabProcess, type Sandbox } from '../e2e/cli-helpers.js';
@@ -107,6 +107,28 @@ describe('e2e: diagnose on the lab, through the built CLI', function () {
     expect(run.stdout).to.include('✓ Всё работает.');
     expect(run.stdout).to.match(/✓ Ваше устройство → ✓ Роутер → ✓ Линия провайдера → . Провайдер → ✓ Интернет/);
     expect(run.stdout).to.not.include('\u001b[');
+  });
+
+  it("the line dropped 3 times in the last hour, as the watch's history shows: wan_flapping, exit 1", async () => {
+    // Records as `routerctl watch` writes them: each one's PPP uptime names when its session started.
+    const dir = path.join(sandbox.dir, 'state', 'routerctl', 'history');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const at = (minutesAgo: number, uptimeS: number): string => JSON.stringify({ v: 1, ts: new Date(Date.now() - minutesAgo * 60_000).toISOString(), router: { wan_state: 'up', ppp_uptime_s: uptimeS } });
+    const file = path.join(dir, 'history.jsonl');
+    try {
+      await writeFile(file, `${[at(300, 7200), at(55, 120), at(50, 420), at(35, 60), at(20, 30)].join('\n')}\n`, { mode: 0o600 });
+      const r = await expectVerdict('wan_flapping', 1);
+      const c10 = r.checks.find((c) => c.id === 'C10')!;
+      expect(c10.status).to.equal('fail');
+      expect(c10.values['per_hour']).to.be.at.least(3);
+      expect(r.verdict.advice['ru']!.title).to.match(/\d/);
+      // Two sessions in a day, the last one the lab's own: a steady line passes.
+      await writeFile(file, `${[at(600, 100), at(300, 18_100)].join('\n')}\n`, { mode: 0o600 });
+      const steady = await diagnoseJson();
+      expect(steady.report.checks.find((c) => c.id === 'C10')!.status).to.equal('pass');
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 
   it('dns_down: dns_failure.isp, exit 2', async () => {

@@ -1,6 +1,7 @@
 // `routerctl diagnose`: why the internet does not work, from both sides of the router, in one verdict.
 // Exit codes follow the Nagios plugin convention (0 ok, 1 warning, 2 critical, 3 could not run), so
 // cron and monitoring tools read them as they are.
+import { readWanSamples } from '../../watch/history.js';
 import { diagnose } from '../../diagnostics/diagnose.js';
 import { latestBackup } from '../../diagnostics/diagnose.js';
 import type { OpenRouterFn } from '../../diagnostics/context.js';
@@ -62,6 +63,7 @@ export async function runDiagnoseCommand(args: DiagnoseArgs): Promise<number> {
       logger: a.logger,
       openRouter: openRouterWith(a, args),
       profileDirs: [builtinProfileDir(), path.join(a.paths.configDir, 'isp')],
+      wanHistory: () => readWanSamples(a.paths.stateDir, a.config.watch.history.maxFiles, Date.now() - 86_400_000),
       commands: { syncPassword: commandFor(args, 'wan set-password') },
       restoreCommand: async (host) => {
         const file = await latestBackup(a.paths.backupsDir, host);

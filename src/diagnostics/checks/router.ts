@@ -5,6 +5,7 @@ import type { DiagContext, RouterReads } from '../context.js';
 import { chooseProfile } from '../isp-profile.js';
 import { addressClass, inSubnet } from '../stats.js';
 import type { CheckOutcome, Json } from '../types.js';
+import { reconnects, type WanSample } from '../stability.js';
 
 function reads(ctx: DiagContext): RouterReads {
   if (!ctx.router) throw new Error('router checks run only inside the router session');
@@ -150,8 +151,24 @@ export async function wanPppCheck(ctx: DiagContext, signal: AbortSignal): Promis
 }
 
 // ------------------------------------------------------------------------------------ C10 wan.stability
-export async function wanStabilityCheck(): Promise<CheckOutcome> {
-  return { status: 'skip', skippedReason: 'no reconnect history: the driver does not read the router log, and `watch` keeps none yet' };
+/**
+ * Reconnects in the last 24 hours, from the watch's history of the PPP session's uptime plus the
+ * uptime the router reports now (stability.ts). diagnostics.md C10: ≤ 1 a day passes, ≥ 3 a day is a
+ * warning, ≥ 3 in the last hour fails (wan_flapping).
+ */
+export async function wanStabilityCheck(ctx: DiagContext): Promise<CheckOutcome> {
+  if (!ctx.wanHistory) return { status: 'skip', skippedReason: 'no reconnect history: `routerctl watch` keeps one' };
+  const now = ctx.now();
+  const samples = await ctx.wanHistory().catch(() => [] as WanSample[]);
+  const status = ctx.router ? (ctx.facts.status ?? (await reads(ctx).status().catch(() => undefined))) : undefined;
+  if (status?.state === 'up' && status.uptimeSeconds !== undefined) samples.push({ tMs: now, uptimeS: status.uptimeSeconds });
+  const r = reconnects(samples, now);
+  if (r.samples < 2) return { status: 'skip', skippedReason: 'too little watch history in the last 24 hours to count reconnects' };
+  const values: Record<string, Json | undefined> = { per_day: r.perDay, per_hour: r.perHour, covered_s: r.coveredS, samples: r.samples };
+  const thresholds = { warn_per_day: 3, fail_per_hour: 3 };
+  if (r.perHour >= 3) return { status: 'fail', problems: ['flapping'], values, thresholds };
+  if (r.perDay >= 3) return { status: 'warn', problems: ['reconnects'], values, thresholds };
+  return { status: 'pass', values, thresholds };
 }
 
 // ------------------------------------------------------------------------------------ C11 wan.address
