@@ -213,6 +213,11 @@ export interface DriverContext {
    * certificate it sees in memory; nothing is stored.
    */
   trust?: TransportTrust | undefined;
+  /**
+   * The caller gave up (diagnose's router phase ran out of time): the login and every request in
+   * flight end at once, so no socket outlives the caller; the logout still gets a short try.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface Driver {

@@ -20,6 +20,8 @@ export interface RciClientOptions {
   logger?: DriverLogger | undefined;
   /** For HTTPS: a pinning agent (src/transport/tls.ts); without one, the first certificate seen is pinned in memory. */
   httpsAgent?: https.Agent | undefined;
+  /** DriverContext.signal. */
+  signal?: AbortSignal | undefined;
 }
 
 export type Query = Record<string, string | number | boolean>;
@@ -70,6 +72,7 @@ export class RciClient {
       timeoutMs: opts.timeoutMs,
       maxResponseBytes: opts.maxResponseBytes,
       httpsAgent: opts.httpsAgent,
+      signal: opts.signal,
     });
     this.#logger = opts.logger;
   }
@@ -128,7 +131,7 @@ export class RciClient {
     this.#relogin = undefined;
     try {
       if (had) {
-        const r = await this.#send('DELETE', '/auth', undefined);
+        const r = await this.#send('DELETE', '/auth', undefined, true);
         if (r.status !== 200 && r.status !== 204 && r.status !== 401) throw this.#httpError(r, 'DELETE /auth');
       }
     } finally {
@@ -235,12 +238,12 @@ export class RciClient {
   }
 
   /** One request; transport failures become typed errors, any HTTP status comes back. */
-  async #send(method: 'GET' | 'POST' | 'DELETE', path: string, body?: string): Promise<Reply> {
+  async #send(method: 'GET' | 'POST' | 'DELETE', path: string, body?: string, closing = false): Promise<Reply> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const cookie = this.#cookieHeader();
     if (cookie) headers.Cookie = cookie;
-    const res = await this.#http.request({ method, path, body, headers });
+    const res = await this.#http.request({ method, path, body, headers, closing });
     this.#takeCookies(res.headers);
     return res;
   }

@@ -65,6 +65,7 @@ export async function connectKeenetic(target: Target, credentials: Credentials, 
     maxResponseBytes: ctx.maxResponseBytes,
     logger: ctx.logger,
     httpsAgent: opts.httpsAgent,
+    signal: ctx.signal,
   });
   await client.login(credentials.username, credentials.password);
   return new KeeneticSession(client, ctx.logger);

@@ -33,6 +33,7 @@ export async function connectOpenWrt(
       maxResponseBytes: ctx.maxResponseBytes,
       logger: ctx.logger,
       hostVerifier: opts.hostVerifier,
+      signal: ctx.signal,
     });
     return new SshSession(ssh, ctx.logger);
   }
@@ -45,6 +46,7 @@ export async function connectOpenWrt(
     maxResponseBytes: ctx.maxResponseBytes,
     logger: ctx.logger,
     httpsAgent: opts.httpsAgent,
+    signal: ctx.signal,
   });
   await client.login(credentials.username, credentials.password, LOGIN_TIMEOUT_S);
   return new HttpSession(client, ctx.logger);

@@ -30,6 +30,8 @@ export interface SshOptions {
   logger?: DriverLogger | undefined;
   /** Host-key check (DriverContext.trust); any key is accepted when absent (tests, the lab). */
   hostVerifier?: HostVerifier | undefined;
+  /** DriverContext.signal: ends the connect and any command at once (the socket is destroyed). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ExecResult {
@@ -116,11 +118,27 @@ export class SshTransport {
       hostVerifier: (key: Buffer) => verifier(key),
       keepaliveInterval: 0,
     };
+    const { signal } = opts;
+    let onAbort: (() => void) | undefined;
+    // node-ssh's connect never settles when the socket is destroyed before the handshake, hence the race.
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        // destroy, not end: a peer that never answers would keep a half-closed socket (and ssh2's readyTimeout) alive.
+        t.#ssh.connection?.destroy();
+        reject(new TimeoutError('OpenWrt: the SSH login was cancelled', { host: opts.host, port: opts.port }));
+      };
+    });
+    aborted.catch(() => undefined);
     try {
-      await t.#ssh.connect(config);
+      if (signal?.aborted) onAbort!();
+      else signal?.addEventListener('abort', onAbort!, { once: true });
+      await Promise.race([t.#ssh.connect(config), aborted]);
     } catch (err) {
       t.#ssh.dispose();
+      if (err instanceof TimeoutError) throw err;
       throw opts.hostVerifier?.rejection?.() ?? sshConnectError(err, opts.host, opts.port, opts.username);
+    } finally {
+      signal?.removeEventListener('abort', onAbort!);
     }
     return t;
   }
@@ -128,6 +146,7 @@ export class SshTransport {
   /** Runs one command; output is collected as bytes and decoded once, so UTF-8 split across packets survives. */
   async exec(command: string, stdin?: string): Promise<ExecResult> {
     if (this.#closed) throw new ProtocolError('OpenWrt: SSH session already closed');
+    if (this.#opts.signal?.aborted) throw new TimeoutError('OpenWrt: command was cancelled over SSH', { host: this.#opts.host });
     this.#opts.logger?.debug('ssh exec', { command: command.split(' ').slice(0, 3).join(' ') });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -144,11 +163,17 @@ export class SshTransport {
       into.push(chunk);
     };
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const { signal } = this.#opts;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      const stop = (why: string): void => {
         channelRef?.close();
-        reject(new TimeoutError(`OpenWrt: command did not finish in time over SSH`, { host: this.#opts.host }));
-      }, this.#opts.timeoutMs);
+        reject(new TimeoutError(`OpenWrt: command ${why} over SSH`, { host: this.#opts.host }));
+      };
+      timer = setTimeout(() => stop('did not finish in time'), this.#opts.timeoutMs);
+      onAbort = () => stop('was cancelled');
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
       const res = await Promise.race([
@@ -173,6 +198,7 @@ export class SshTransport {
       });
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort!);
     }
   }
 

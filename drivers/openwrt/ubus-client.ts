@@ -47,6 +47,8 @@ export interface UbusClientOptions {
   logger?: DriverLogger | undefined;
   /** For HTTPS: a pinning agent (src/transport/tls.ts); without one, the first certificate seen is pinned in memory. */
   httpsAgent?: https.Agent | undefined;
+  /** DriverContext.signal. */
+  signal?: AbortSignal | undefined;
 }
 
 type CallData = Record<string, unknown> | undefined;
@@ -71,6 +73,7 @@ export class UbusClient {
       timeoutMs: opts.timeoutMs,
       maxResponseBytes: opts.maxResponseBytes,
       httpsAgent: opts.httpsAgent,
+      signal: opts.signal,
     });
     this.#logger = opts.logger;
   }
@@ -170,7 +173,7 @@ export class UbusClient {
     this.#sid = undefined;
     this.#loginWith = undefined;
     if (sid === undefined) return;
-    const reply = await this.#rpc('call', [sid, 'session', 'destroy', {}], false);
+    const reply = await this.#rpc('call', [sid, 'session', 'destroy', {}], false, true);
     const [status] = this.#result(reply, 'session', 'destroy');
     if (status !== UBUS.OK) throw this.#statusError(status, 'session', 'destroy');
   }
@@ -252,7 +255,7 @@ export class UbusClient {
    * One POST. `sensitive` requests (login) carry the password: their reply body never goes into
    * an error, in case something echoes the request.
    */
-  async #rpc(method: 'call' | 'list', params: unknown[] | undefined, sensitive: boolean): Promise<RpcReply> {
+  async #rpc(method: 'call' | 'list', params: unknown[] | undefined, sensitive: boolean, closing = false): Promise<RpcReply> {
     const id = ++this.#id;
     const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
     const res = await this.#http.request({
@@ -260,6 +263,7 @@ export class UbusClient {
       path: this.#path,
       body,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      closing,
     });
     if (res.status !== 200) {
       const hint =

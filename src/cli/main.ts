@@ -100,9 +100,9 @@ export function buildCli(argv: string[]): Argv {
           .example('$0 diagnose', 'one verdict with the steps to fix it')
           .example('$0 diagnose --json', 'every check with its values, for scripts (exit 0 ok, 1 warning, 2 critical, 3 could not run)'),
       async (a) => {
+        // No exit timer: every probe, the router session and its lock end with the diagnosis
+        // (test/e2e/diagnose-exit.test.ts holds that).
         process.exitCode = await (await import('./commands/diagnose.js')).runDiagnoseCommand(a);
-        // A probe left hanging by a black-holed target must not keep the process alive.
-        setTimeout(() => process.exit(), 2000).unref();
       },
     )
     .command(

@@ -86,7 +86,12 @@ async function backupsSince(dir: string, since: number): Promise<string[]> {
 }
 
 /** Runs `work` on an open session and always logs out, also when `work` throws or a signal arrives. */
-export async function withRouter<R>(app: App, args: RouterArgs, work: (router: OpenedRouter, store: SecretStore) => Promise<R>): Promise<R> {
+export async function withRouter<R>(
+  app: App,
+  args: RouterArgs,
+  work: (router: OpenedRouter, store: SecretStore) => Promise<R>,
+  opts: { signal?: AbortSignal | undefined } = {},
+): Promise<R> {
   const started = Date.now();
   const registry = new SecretRegistry();
   const onSecret = (value: string): void => {
@@ -162,6 +167,7 @@ export async function withRouter<R>(app: App, args: RouterArgs, work: (router: O
           onCompromised: (err) => app.logger.warn('the router lock was lost while held', { error: err.message }),
         },
         login: { waitForOtherAdminMs: waitMs(args), onWait: (message) => app.logger.warn(message) },
+        signal: opts.signal,
       },
     );
     router.session = registeringSecrets(router.session, onSecret);

@@ -33,6 +33,8 @@ export interface LockOptions {
   staleMs?: number | undefined;
   /** Told if the lock was lost while held (clock jump, folder removed); the run goes on. */
   onCompromised?: ((err: Error) => void) | undefined;
+  /** The caller gave up: stop waiting for the other routerctl (the wait's timer would keep the process alive). */
+  signal?: AbortSignal | undefined;
 }
 
 /** File-name-safe form of a host (IPv6 colons, brackets). */
@@ -96,7 +98,7 @@ export async function lockRouter(stateDir: string, host: string, o: LockOptions)
     // goes stale after `staleMs` and is taken over by proper-lockfile itself.
     const owner = await readOwner(ownerFile);
     const left = deadline - Date.now();
-    if (left <= 0) {
+    if (left <= 0 || o.signal?.aborted) {
       throw new RouterctlError(
         'busy',
         `${describeOwner(owner)} is working on the router ${host}; routerctl does not run two sessions on one router at once. ` +
@@ -109,6 +111,20 @@ export async function lockRouter(stateDir: string, host: string, o: LockOptions)
       told = true;
       o.onWait?.(`${describeOwner(owner)} is working on ${host}; waiting for it to finish (up to ${Math.ceil(left / 1000)} s)…`, owner);
     }
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+    await pause(Math.min(pollMs, left), o.signal);
   }
+}
+
+/** Sleeps, but wakes at once on abort (no timer left behind). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -5,7 +5,7 @@
 // Polite: when the router says a person is logged in (single-admin firmware), routerctl does not
 // kick them out; it waits (bounded, saying so) or stops with `busy`.
 import type { Credentials, Driver, DriverContext, DriverSession, Target } from '../../drivers/types.js';
-import { AuthError, LockedOutError, RouterctlError } from './errors.js';
+import { AuthError, LockedOutError, RouterctlError, TimeoutError } from './errors.js';
 import { moreTime, type LoginBudget, type RouterLockout } from './login-budget.js';
 
 export interface CredentialSources {
@@ -35,6 +35,8 @@ export interface LoginPolicy {
   /** Told once when routerctl starts waiting (the CLI prints it). */
   onWait?: ((message: string) => void) | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** The caller gave up: no new attempt, no more waiting (DriverContext.signal ends the one in flight). */
+  signal?: AbortSignal | undefined;
 }
 
 /** The driver's way of saying "a person is logged in to the router": code busy, reason admin_logged_in. */
@@ -67,11 +69,13 @@ export async function login(
   ctx: DriverContext,
   policy: LoginPolicy = {},
 ): Promise<LoginResult> {
-  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const { signal } = policy;
+  const sleep = policy.sleep ?? ((ms: number) => abortableSleep(ms, signal));
   const attempt = async (credentials: Credentials, source: LoginResult['source']): Promise<LoginResult> => {
     const waitUntil = Date.now() + (policy.waitForOtherAdminMs ?? 0);
     let told = false;
     for (;;) {
+      if (signal?.aborted) throw new TimeoutError('the login was cancelled: the caller stopped waiting', { host: target.host });
       // Checked before every knock (outside the try: our own refusal is not a failed login). Another
       // process may have spent the budget meanwhile.
       await budget.ensureAttemptAllowed(target.host);
@@ -118,4 +122,17 @@ export async function login(
   }
   if (lastError) throw new AuthError(`the router did not accept its factory login; give the admin password with --password-file or ROUTERCTL_PASSWORD`, { host: target.host });
   throw new AuthError('no admin password given: use --password-file FILE, ROUTERCTL_PASSWORD, or run in a terminal to be asked', { host: target.host });
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -90,13 +90,14 @@ function defaultCandidates(): unknown {
   return defaults;
 }
 
-export function driverContext(config: Config, logger: AppLogger, transport?: 'http' | 'ssh', trust?: TransportTrust): DriverContext {
+export function driverContext(config: Config, logger: AppLogger, transport?: 'http' | 'ssh', trust?: TransportTrust, signal?: AbortSignal): DriverContext {
   return {
     logger,
     requestTimeoutMs: config.http.requestTimeoutMs,
     maxResponseBytes: config.http.maxResponseBytes,
     transport,
     trust,
+    signal,
   };
 }
 
@@ -121,6 +122,11 @@ export interface OpenOptions {
   /** Certificate and host-key pins; default: the state dir's trust store. */
   trust?: TrustSession | undefined;
   login?: LoginPolicy | undefined;
+  /**
+   * The caller gave up (diagnose's router phase ran out of time): the lock wait, the login and the
+   * session's requests end at once instead of running on in the background and holding the process.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export async function openRouter(
@@ -137,7 +143,7 @@ export async function openRouter(
 ): Promise<OpenedRouter> {
   const chosen = await chooseRouter(config, sel, logger);
   // Taken before the login: a second session must not even log in while the first works.
-  const lock = opts.lock ? await lockRouter(stateDir, chosen.target.host, opts.lock) : undefined;
+  const lock = opts.lock ? await lockRouter(stateDir, chosen.target.host, { ...opts.lock, signal: opts.signal }) : undefined;
   if (lock) logger.debug('router lock acquired', { host: chosen.target.host, pid: process.pid });
   let trust: TrustSession | undefined;
   try {
@@ -152,8 +158,8 @@ export async function openRouter(
       chosen.target,
       { ...credentials, given, saved, defaults },
       loginBudget(config, stateDir),
-      driverContext(config, logger, sel.transport, trust),
-      opts.login,
+      driverContext(config, logger, sel.transport, trust, opts.signal),
+      { ...opts.login, signal: opts.signal },
     );
     return { ...chosen, ...result, lock, trust };
   } catch (err) {

@@ -35,8 +35,12 @@ export interface RouterAccess {
   savedWanPassword?: () => Promise<string | undefined>;
 }
 
-/** Opens the router (discovery + lockout-safe login) and runs `work` inside the session. */
-export type OpenRouterFn = <R>(work: (access: RouterAccess) => Promise<R>) => Promise<R>;
+/**
+ * Opens the router (discovery + lockout-safe login) and runs `work` inside the session. `signal`
+ * aborts when the router phase gives up: whatever is still waiting on the router (lock, login,
+ * requests) should end then, so nothing outlives the diagnosis.
+ */
+export type OpenRouterFn = <R>(work: (access: RouterAccess) => Promise<R>, signal?: AbortSignal) => Promise<R>;
 
 export interface Facts {
   gateway?: string | null | undefined;

@@ -186,7 +186,7 @@ export async function runDiagnosis(ctx: DiagContext, opts: RunOptions = {}): Pro
         ctx.router = undefined;
       }
     };
-    const opened = opts.openRouter(work).then(
+    const opened = opts.openRouter(work, ctrl.signal).then(
       () => undefined,
       (err: unknown) => err,
     );

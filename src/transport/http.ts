@@ -26,7 +26,12 @@ export interface HttpTransportOptions {
    * certificate this transport sees is the only one it accepts afterwards (pinned in memory).
    */
   httpsAgent?: https.Agent | undefined;
+  /** DriverContext.signal: aborts requests in flight; later ones fail at once (except `closing`). */
+  signal?: AbortSignal | undefined;
 }
+
+/** How long a logout may still take once the caller gave up: polite to the router, short for the process. */
+export const CLOSING_GRACE_MS = 1000;
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -34,6 +39,8 @@ export interface HttpRequest {
   path: string;
   body?: string | undefined;
   headers?: Record<string, string> | undefined;
+  /** A logout: after the caller gave up it still runs, for at most CLOSING_GRACE_MS. */
+  closing?: boolean | undefined;
 }
 
 export interface HttpReply {
@@ -72,6 +79,15 @@ export class HttpTransport {
       throw new ProtocolError(`${this.label}: refusing to send a request larger than ${maxRequest} bytes`, { reason: 'request_too_large' });
     }
     let res: AxiosResponse<string>;
+    const caller = this.#o.signal;
+    const stop = new AbortController();
+    let grace: NodeJS.Timeout | undefined;
+    const onGiveUp = (): void => {
+      if (req.closing) grace ??= setTimeout(() => stop.abort(), CLOSING_GRACE_MS);
+      else stop.abort();
+    };
+    if (caller?.aborted) onGiveUp();
+    else caller?.addEventListener('abort', onGiveUp, { once: true });
     try {
       res = await axios.request<string>({
         method: req.method,
@@ -80,7 +96,7 @@ export class HttpTransport {
         headers: req.headers ?? {},
         timeout: this.#o.timeoutMs,
         // The socket timeout above only notices silence; this bounds a slowly dripping reply too.
-        signal: AbortSignal.timeout(this.#o.deadlineMs ?? this.#o.timeoutMs + 1000),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#o.deadlineMs ?? this.#o.timeoutMs + 1000), stop.signal]),
         maxContentLength: this.#o.maxResponseBytes,
         maxBodyLength: maxRequest,
         maxRedirects: 0,
@@ -95,6 +111,9 @@ export class HttpTransport {
       });
     } catch (err) {
       throw transportError(err, this.where(req.path));
+    } finally {
+      clearTimeout(grace);
+      caller?.removeEventListener('abort', onGiveUp);
     }
     return { status: res.status, headers: res.headers as Record<string, unknown>, text: typeof res.data === 'string' ? res.data : '' };
   }

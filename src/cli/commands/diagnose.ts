@@ -37,8 +37,7 @@ function commandFor(args: DiagnoseArgs, sub: string): string {
 }
 
 function openRouterWith(app: App, args: DiagnoseArgs): OpenRouterFn {
-  return (work) =>
-    withRouter(app, args, (router, store) => work(routerAccess(router, store)));
+  return (work, signal) => withRouter(app, args, (router, store) => work(routerAccess(router, store)), { signal });
 }
 
 async function askYesNo(message: string): Promise<boolean> {
