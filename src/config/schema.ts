@@ -208,6 +208,11 @@ export const configSchema = z.strictObject({
     wanUpTimeoutSeconds: positiveInt,
     pollIntervalMs: positiveInt,
     authFailPolls: positiveInt,
+    /**
+     * After an apply, a WAN status is only trusted as the new session's once the link was seen going
+     * down or dialling, its uptime started after the apply, or this many seconds have passed.
+     */
+    staleStatusSeconds: positiveInt.max(60),
   }),
   internet: z.strictObject({
     probeUrls: z.array(probeUrl),

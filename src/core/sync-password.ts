@@ -19,6 +19,11 @@ export interface SyncOptions {
   wanUpTimeoutSeconds: number;
   pollIntervalMs: number;
   authFailPolls: number;
+  /**
+   * How long after the apply a status without evidence of a new session (the link seen going down or
+   * dialling, an uptime that began after the apply) is still taken for the old one; default 5.
+   */
+  staleStatusSeconds?: number | undefined;
   internetUrls: string[];
   internetTimeoutMs: number;
   /**
@@ -39,6 +44,7 @@ export function syncSettings(config: Pick<Config, 'sync' | 'internet'>, backupsD
     wanUpTimeoutSeconds: config.sync.wanUpTimeoutSeconds,
     pollIntervalMs: config.sync.pollIntervalMs,
     authFailPolls: config.sync.authFailPolls,
+    staleStatusSeconds: config.sync.staleStatusSeconds,
     internetUrls: probeUrlsFor(config.internet.probeUrls, host),
     internetTimeoutMs: config.internet.timeoutMs,
   } satisfies Partial<SyncOptions>;
@@ -55,6 +61,9 @@ export interface SyncResult {
   changes: string[];
   seconds: number;
 }
+
+/** openwrt.md §5.2: after an apply, trust a status once uptime reset / down was seen, or 5 s passed. */
+const DEFAULT_STALE_STATUS_SECONDS = 5;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -265,6 +274,7 @@ async function waitForWan(
   const deadline = applied + o.wanUpTimeoutSeconds * 1000;
   // A status read right after the apply may still describe the old session; only trust "up" once the
   // link was seen going down, or its uptime started after the apply, or a few seconds have passed.
+  const staleS = o.staleStatusSeconds ?? DEFAULT_STALE_STATUS_SECONDS;
   let sawReconnect = false;
   let sawConnecting = false;
   let authFailStreak = 0;
@@ -286,11 +296,11 @@ async function waitForWan(
     if (last.state === 'connecting') sawConnecting = true;
     progress('wait', `waiting for the internet connection: ${describe(last)}`, { state: last.state, reason: last.reason });
     if (last.state === 'up') {
-      const fresh = sawReconnect || (last.uptimeSeconds !== undefined && last.uptimeSeconds <= elapsedS + 1) || elapsedS >= 5;
+      const fresh = sawReconnect || (last.uptimeSeconds !== undefined && last.uptimeSeconds <= elapsedS + 1) || elapsedS >= staleS;
       if (fresh) return { kind: 'up', status: last };
     }
     // An auth failure listed before the router redialled may be the old password's: count it only after.
-    const authFailed = last.state === 'down' && last.reason === 'auth_failed' && (sawConnecting || elapsedS >= 5);
+    const authFailed = last.state === 'down' && last.reason === 'auth_failed' && (sawConnecting || elapsedS >= staleS);
     authFailStreak = authFailed ? authFailStreak + 1 : 0;
     if (authFailStreak >= o.authFailPolls) return { kind: 'auth_failed', status: last };
     await sleep(o.pollIntervalMs);

@@ -325,6 +325,8 @@ function labConfigYaml(
       wanUpTimeoutSeconds: fast ? 8 : 40,
       pollIntervalMs: fast ? 100 : 1000,
       authFailPolls: 3,
+      // The emulators redial within 60 ms of a change (LAB_TIMINGS.fast): after 1 s no status is the old session's.
+      staleStatusSeconds: fast ? 1 : 5,
     },
     internet: {
       probeUrls: [`${internetUrl}/via/{gateway}/generate_204`],

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { openwrtDriver } from '../../drivers/openwrt/index.js';
 import { startOpenWrtEmulator, type OpenWrtEmulator } from '../../drivers/openwrt/emulator/index.js';
-import type { DriverSession } from '../../drivers/types.js';
+import type { Backup, DriverSession, WanStatus } from '../../drivers/types.js';
 import { RouterctlError } from '../../src/core/errors.js';
-import { syncPassword, type SyncOptions } from '../../src/core/sync-password.js';
+import { loadConfig } from '../../src/config/load.js';
+import { syncPassword, syncSettings, type SyncOptions } from '../../src/core/sync-password.js';
 import { SimulatedIsp } from '../../src/lab/isp.js';
 import { nullLogger } from '../../src/log/logger.js';
 
@@ -106,5 +107,69 @@ describe('password sync workflow (OpenWrt emulator + lab ISP)', function () {
     expect(err.message).to.match(/routerctl restore .+\.json/);
     const backupFile = String(err.details['backupFile']);
     expect(JSON.parse(await readFile(backupFile, 'utf8'))).to.have.nested.property('backup.settings');
+  });
+});
+
+describe('password sync: a status that may still be the old session’s (staleStatusSeconds)', function () {
+  this.timeout(10_000);
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'rctl-stale-'))));
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  /** A router whose WAN status never changes across the apply: no reconnect, no dialling, no uptime reset. */
+  function frozenRouter(status: WanStatus): DriverSession {
+    let settings: Record<string, unknown> = { password: 'old-pass' };
+    const backup = (): Promise<Backup> => Promise.resolve({ family: 'openwrt', format: 1, settings: { ...settings } });
+    const fake: Partial<DriverSession> = {
+      readWan: () => Promise.resolve({ interface: 'wan', proto: 'pppoe', username: '0891', hasPassword: true, password: String(settings['password']) }),
+      wanStatus: () => Promise.resolve({ ...status }),
+      backup,
+      restore: (b) => Promise.resolve(void (settings = { ...b.settings })),
+      setWanCredentials: (change) => {
+        const before = settings;
+        settings = { ...settings, password: change.password };
+        return Promise.resolve({ autoRevertSeconds: undefined, confirm: () => Promise.resolve(), rollback: () => Promise.resolve(void (settings = before)) });
+      },
+      close: () => Promise.resolve(),
+    };
+    return fake as DriverSession;
+  }
+
+  const options = (extra: Partial<SyncOptions>): SyncOptions => ({
+    host: '127.0.41.2',
+    newPassword: 'new-pass',
+    dryRun: false,
+    backupsDir: path.join(dir, 'backups'),
+    confirmWindowSeconds: 20,
+    wanUpTimeoutSeconds: 8,
+    pollIntervalMs: 50,
+    authFailPolls: 3,
+    internetUrls: [],
+    internetTimeoutMs: 500,
+    ...extra,
+  });
+
+  it('an auth failure listed since before the apply counts only once staleStatusSeconds have passed', async () => {
+    const started = Date.now();
+    const err = (await syncPassword(frozenRouter({ state: 'down', reason: 'auth_failed' }), options({ staleStatusSeconds: 1 })).catch((e: unknown) => e)) as RouterctlError;
+    const seconds = (Date.now() - started) / 1000;
+    expect(err).to.be.instanceOf(RouterctlError);
+    expect(err.code).to.equal('rolled_back');
+    expect(err.details['reason']).to.equal('auth_failed');
+    expect(seconds).to.be.at.least(1).and.below(5);
+  });
+
+  it('an "up" from the old session (long uptime) is trusted only once staleStatusSeconds have passed', async () => {
+    const started = Date.now();
+    const result = await syncPassword(frozenRouter({ state: 'up', uptimeSeconds: 3600 }), options({ staleStatusSeconds: 1 }));
+    const seconds = (Date.now() - started) / 1000;
+    expect(result.outcome).to.equal('applied');
+    expect(seconds).to.be.at.least(1).and.below(5);
+  });
+
+  it('routers get the documented 5 s by default (config/default.yaml); only the lab config shortens it', () => {
+    const config = loadConfig({ env: { ROUTERCTL_CONFIG_DIR: path.join(dir, 'none'), ROUTERCTL_STATE_DIR: path.join(dir, 'state') } });
+    expect(config.sync.staleStatusSeconds).to.equal(5);
+    expect(syncSettings(config, path.join(dir, 'backups'), '127.0.41.2').staleStatusSeconds).to.equal(5);
   });
 });
