@@ -5,6 +5,7 @@ import http from 'node:http';
 import type https from 'node:https';
 import axios, { type AxiosResponse } from 'axios';
 import { ProtocolError } from '../core/errors.js';
+import { deadline } from '../core/deadline.js';
 import { transportError, type Where } from './errors.js';
 import { memoryPin, PinnedHttpsAgent } from './tls.js';
 
@@ -82,6 +83,8 @@ export class HttpTransport {
     const caller = this.#o.signal;
     const stop = new AbortController();
     let grace: NodeJS.Timeout | undefined;
+    // The socket timeout below only notices silence; this bounds a slowly dripping reply too.
+    const overall = deadline(this.#o.deadlineMs ?? this.#o.timeoutMs + 1000);
     const onGiveUp = (): void => {
       if (req.closing) grace ??= setTimeout(() => stop.abort(), CLOSING_GRACE_MS);
       else stop.abort();
@@ -95,8 +98,7 @@ export class HttpTransport {
         data: req.body,
         headers: req.headers ?? {},
         timeout: this.#o.timeoutMs,
-        // The socket timeout above only notices silence; this bounds a slowly dripping reply too.
-        signal: AbortSignal.any([AbortSignal.timeout(this.#o.deadlineMs ?? this.#o.timeoutMs + 1000), stop.signal]),
+        signal: AbortSignal.any([overall.signal, stop.signal]),
         maxContentLength: this.#o.maxResponseBytes,
         maxBodyLength: maxRequest,
         maxRedirects: 0,
@@ -113,6 +115,7 @@ export class HttpTransport {
       throw transportError(err, this.where(req.path));
     } finally {
       clearTimeout(grace);
+      overall.clear();
       caller?.removeEventListener('abort', onGiveUp);
     }
     return { status: res.status, headers: res.headers as Record<string, unknown>, text: typeof res.data === 'string' ? res.data : '' };

@@ -5,6 +5,7 @@
 //    bounded in time, without routerctl's secret variables in its environment.
 // The webhook URL may carry a token: it is never logged whole (only its origin) and never a label.
 import { spawn } from 'node:child_process';
+import { deadline as timeLimit } from '../core/deadline.js';
 import { lightRequest } from './light-http.js';
 import type { WatchEvent } from './types.js';
 
@@ -65,7 +66,8 @@ export async function postWebhook(event: unknown, o: WebhookOptions): Promise<Al
   for (attempt = 1; attempt <= Math.max(1, o.attempts); attempt++) {
     const left = deadline - Date.now();
     if (left <= 0 || o.signal?.aborted) break;
-    const signals = [AbortSignal.timeout(Math.min(o.timeoutMs, left))];
+    const bound = timeLimit(Math.min(o.timeoutMs, left));
+    const signals = [bound.signal];
     if (o.signal) signals.push(o.signal);
     try {
       const status = await lightRequest(o.url, {
@@ -80,6 +82,8 @@ export async function postWebhook(event: unknown, o: WebhookOptions): Promise<Al
     } catch (err) {
       const e = err as Error & { code?: string };
       last = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${o.timeoutMs} ms` : (e.code ?? e.message);
+    } finally {
+      bound.clear();
     }
     if (attempt < o.attempts) {
       const wait = Math.min(o.maxBackoffMs, o.backoffMs * 2 ** (attempt - 1));

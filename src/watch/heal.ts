@@ -7,6 +7,7 @@
 // loop under systemd cannot turn into a login storm. Every action is logged and alerted by the caller.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { deadline } from '../core/deadline.js';
 import { writeFileAtomic } from '../core/secrets.js';
 import { ensurePrivateDir } from '../config/paths.js';
 import type { DiagnoseReport, HealRecord } from './types.js';
@@ -119,7 +120,8 @@ export class Healer {
     }
     this.#done.add(key);
     await this.#note(action);
-    const bound = AbortSignal.any([signal, AbortSignal.timeout(this.#o.timeoutMs)]);
+    const limit = deadline(this.#o.timeoutMs);
+    const bound = AbortSignal.any([signal, limit.signal]);
     try {
       if (action === 'sync_password') {
         const r = await this.#o.actions.syncPassword(password!, bound);
@@ -132,6 +134,8 @@ export class Healer {
     } catch (err) {
       const e = err as Error & { code?: string };
       return { action, result: 'failed', detail: `${e.code ? `${e.code}: ` : ''}${e.message}`.slice(0, 300) };
+    } finally {
+      limit.clear();
     }
   }
 }

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ProtocolError, RouterctlError, TimeoutError, UnreachableError } from '../../src/core/errors.js';
 import { isTransient, transportError } from '../../src/transport/errors.js';
 import { HttpTransport, retryIdempotent } from '../../src/transport/http.js';
+import { collectGarbage } from '../gc.js';
 
 const HOST = '127.0.82.1';
 const SECRET = 'hunter2 "pw" $x';
@@ -85,6 +86,26 @@ describe('transport: HTTP requests to a router', function () {
     expect(drip).to.be.instanceOf(TimeoutError);
     expect(Date.now() - t0).to.be.within(600, 1500);
     clean(drip);
+  });
+
+  it('a slow drip is still cut at the overall deadline when the garbage collector runs during the request', async () => {
+    const gc = collectGarbage();
+    handler = (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Length': '1000' });
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 50);
+      res.on('close', () => clearInterval(timer));
+    };
+    const collector = setInterval(gc, 100);
+    try {
+      const t0 = Date.now();
+      const drip = await Promise.race([post(transport({ deadlineMs: 500 })), new Promise((r) => setTimeout(() => r('still waiting after 3 s'), 3000))]);
+      expect(drip).to.be.instanceOf(TimeoutError);
+      expect(Date.now() - t0).to.be.within(400, 1500);
+      clean(drip);
+    } finally {
+      clearInterval(collector);
+    }
   });
 
   it('a reply larger than the limit → ProtocolError (too_large), without reading it all', async () => {
