@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type https from 'node:https';
 import { AuthError, LockedOutError, ProtocolError, UnsupportedError, type RouterctlError } from '../../src/core/errors.js';
 import { isTransient } from '../../src/transport/errors.js';
-import { HttpTransport, retryIdempotent } from '../../src/transport/http.js';
+import { HttpTransport, httpsRedirectOf, retryIdempotent } from '../../src/transport/http.js';
 import type { DriverLogger } from '../types.js';
 import { headerText } from './fingerprint.js';
 import { excerpt, parseJsonText, statusError } from './parse.js';
@@ -212,6 +212,8 @@ export class RciClient {
   }
 
   #httpError(r: Reply, what: string): RouterctlError {
+    const httpsAt = httpsRedirectOf(r, this.#http.baseUrl);
+    if (httpsAt) return new ProtocolError(`Keenetic: ${what} answered HTTP ${r.status} (the router redirects to HTTPS, ${httpsAt})`, { httpStatus: r.status, redirectTo: httpsAt });
     return new ProtocolError(`Keenetic: ${what} answered HTTP ${r.status}`, { httpStatus: r.status });
   }
 

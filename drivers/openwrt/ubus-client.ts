@@ -4,7 +4,7 @@
 import type https from 'node:https';
 import { AuthError, NotFoundError, ProtocolError, TimeoutError, UnsupportedError, type RouterctlError } from '../../src/core/errors.js';
 import { isTransient } from '../../src/transport/errors.js';
-import { HttpTransport, retryIdempotent } from '../../src/transport/http.js';
+import { HttpTransport, httpsRedirectOf, retryIdempotent } from '../../src/transport/http.js';
 import type { DriverLogger } from '../types.js';
 import { excerpt } from './parse.js';
 
@@ -266,13 +266,15 @@ export class UbusClient {
       closing,
     });
     if (res.status !== 200) {
-      const hint =
-        res.status >= 300 && res.status < 400
+      const httpsAt = httpsRedirectOf(res, this.#http.baseUrl);
+      const hint = httpsAt
+        ? ` (the router redirects to HTTPS, ${httpsAt})`
+        : res.status >= 300 && res.status < 400
           ? ' (the router redirects, probably to HTTPS: use the HTTPS port)'
           : res.status === 404
             ? ' (no /ubus endpoint: is uhttpd-mod-ubus installed? the SSH transport may work)'
             : '';
-      throw new ProtocolError(`OpenWrt: HTTP ${res.status} from /ubus${hint}`, { httpStatus: res.status });
+      throw new ProtocolError(`OpenWrt: HTTP ${res.status} from /ubus${hint}`, { httpStatus: res.status, ...(httpsAt ? { redirectTo: httpsAt } : {}) });
     }
     const text = res.text;
     let parsed: unknown;

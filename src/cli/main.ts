@@ -151,7 +151,7 @@ export function buildCli(argv: string[]): Argv {
       "check the router's HTTPS certificate and SSH host key against the trusted ones, and accept new ones (after a reset or a new router)",
       (y) =>
         y
-          .option('host', { type: 'string', describe: 'router address HOST[:PORT] (default: discovery)' })
+          .option('host', { type: 'string', describe: 'router address HOST[:PORT], or https://HOST[:PORT] for an HTTPS-only web interface (default: discovery)' })
           .option('https-port', { type: 'number', describe: 'HTTPS port to check (default: from config)' })
           .option('ssh-port', { type: 'number', describe: 'SSH port to check (default: from config)' })
           .option('fingerprint', { type: 'string', describe: 'accept only this fingerprint (SHA256:…), as shown by a first run' })

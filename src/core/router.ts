@@ -4,12 +4,12 @@ import path from 'node:path';
 import { drivers as registeredDrivers, findFamily } from '../../drivers/index.js';
 import type { Credentials, Driver, DriverContext, DriverSession, Target, TransportTrust } from '../../drivers/types.js';
 import type { Config } from '../config/schema.js';
-import { parseCandidate, parseCandidates } from '../discovery/candidates.js';
+import { parseCandidate, parseCandidates, parseHostPort } from '../discovery/candidates.js';
 import { discover, resolveDiscoveryInputs, type DiscoveredRouter } from '../discovery/discover.js';
 import { defaultConfigFile } from '../config/load.js';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import { NotFoundError, UsageError } from './errors.js';
+import { NotFoundError, ProtocolError, UsageError } from './errors.js';
 import { login, type CredentialSources, type LoginPolicy, type LoginResult } from './login.js';
 import { LoginBudget } from './login-budget.js';
 import { lockRouter, type LockOptions, type RouterLock } from './lock.js';
@@ -32,12 +32,26 @@ export function defaultPorts(config: Config): { http: number; https: number; ssh
   return { ...config.ports };
 }
 
-/** `--host HOST[:PORT]`; a host that the config lists as a candidate keeps that candidate's ports. */
+/**
+ * `--host HOST[:PORT]`, or the address as the browser shows it: `https://HOST[:PORT]` for a router whose
+ * web interface is HTTPS only (the driver then speaks HTTPS, pinned on first use), `http://HOST[:PORT]`.
+ * A host that the config lists as a candidate keeps that candidate's other ports.
+ */
 export function targetFromHost(config: Config, hostFlag: string): Target {
-  const given = parseCandidate(hostFlag, defaultPorts(config));
-  const known = parseCandidates(config.discovery.candidates, defaultPorts(config)).find((t) => t.host === given.host);
-  if (!known) return given;
-  return hostFlag.includes(':') && !hostFlag.startsWith('[') ? { ...known, httpPort: given.httpPort } : known;
+  const url = /^(https?):\/\/([^/?#]+)\/?$/i.exec(hostFlag.trim());
+  if (!url && /^[a-z][a-z0-9+.-]*:\/\//i.test(hostFlag.trim())) {
+    throw new UsageError(`--host takes HOST[:PORT], http://HOST[:PORT] or https://HOST[:PORT] (no path), not ${JSON.stringify(hostFlag)}`);
+  }
+  const tls = url?.[1]!.toLowerCase() === 'https';
+  const address = url ? url[2]! : hostFlag;
+  const ports = defaultPorts(config);
+  const given = parseCandidate(address, ports);
+  const hp = parseHostPort(address);
+  const portGiven = hp.ok && hp.port !== undefined;
+  const known = parseCandidates(config.discovery.candidates, ports).find((t) => t.host === given.host);
+  const base = known ?? given;
+  if (tls) return { ...base, httpPort: known?.httpPort ?? ports.http, httpsPort: portGiven ? given.httpPort : (base.httpsPort ?? ports.https), https: true };
+  return portGiven ? { ...base, httpPort: given.httpPort } : base;
 }
 
 function driverByName(name: string): Driver {
@@ -53,8 +67,9 @@ export async function chooseRouter(config: Config, sel: RouterSelection, logger:
     const [found] = await discover({ candidates: [target], gateway: null, drivers: registeredDrivers, config, logger });
     if (!found?.reachable) throw new NotFoundError(`nothing answers at ${sel.host}: check the address and that this computer is connected to the router`);
     if (!found.fingerprint) throw new NotFoundError(`${sel.host} answers, but it does not look like a router routerctl knows; name the family with --driver`);
-    // found.target keeps what discovery learnt (HTTPS preferred when HTTP redirects there).
-    return { target: found.target, driver: driverByName(found.fingerprint.family), discovered: found };
+    // found.target keeps what discovery learnt (HTTPS preferred when HTTP redirects there, or when asked for).
+    const keepTls = target.https === true && found.target.httpsPort !== undefined;
+    return { target: keepTls ? { ...found.target, https: true } : found.target, driver: driverByName(found.fingerprint.family), discovered: found };
   }
   const found = await discoverRouters(config, undefined, logger);
   const best = found.find((r) => r.fingerprint && (!sel.driver || r.fingerprint.family === sel.driver.toLowerCase()));
@@ -165,8 +180,16 @@ export async function openRouter(
   } catch (err) {
     await trust?.flush().catch(() => undefined);
     await releaseLock(lock, logger);
-    throw err;
+    throw withHttpsAdvice(err, sel);
   }
+}
+
+/** A router named with --host that only serves HTTPS: say how to name it so. */
+function withHttpsAdvice(err: unknown, sel: RouterSelection): unknown {
+  if (!(err instanceof ProtocolError) || !sel.host) return err;
+  const to = err.details['redirectTo'];
+  if (typeof to !== 'string' || !to.startsWith('https://')) return err;
+  return new ProtocolError(`${err.message}; name it with --host ${to}`, err.details);
 }
 
 async function releaseLock(lock: RouterLock | undefined, logger: AppLogger): Promise<void> {

@@ -122,6 +122,23 @@ export class HttpTransport {
   }
 }
 
+/**
+ * When a reply redirects to HTTPS on the same router (uhttpd's and most firmwares' "HTTPS only"
+ * setting), the HTTPS origin to use instead; the redirect itself is never followed.
+ */
+export function httpsRedirectOf(reply: HttpReply, baseUrl: string): string | undefined {
+  if (reply.status < 300 || reply.status >= 400) return undefined;
+  const location = reply.headers['location'];
+  if (typeof location !== 'string') return undefined;
+  try {
+    const to = new URL(location, baseUrl);
+    if (to.protocol !== 'https:' || to.hostname !== new URL(baseUrl).hostname) return undefined;
+    return to.origin;
+  } catch {
+    return undefined;
+  }
+}
+
 function hostPort(baseUrl: string): string {
   try {
     const u = new URL(baseUrl);

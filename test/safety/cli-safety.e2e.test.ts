@@ -67,6 +67,35 @@ describe('safety through the CLI', function () {
     expect(next.code, next.stdout + next.stderr).to.equal(0);
   });
 
+  it('an HTTPS-only router named with --host https://… and --driver (no discovery) is read over HTTPS, pinned on first use', async () => {
+    emu = await startOpenWrtEmulator({
+      host: '127.0.84.2',
+      httpPort: 0,
+      sshPort: null,
+      rootPassword: ADMIN,
+      wan: { proto: 'pppoe', username: 'u', password: 'p' },
+      upstream: new TestIsp('u', 'p'),
+      https: { key: ROUTER_A.key, cert: ROUTER_A.cert, redirectHttp: true },
+    });
+    const config = await writeConfig(sandbox, 'c.yaml', [{ host: '127.0.84.9', http: 1 }]);
+    const env = { ROUTERCTL_PASSWORD: ADMIN };
+    const plain = await sandbox.run(['--config', config, '--host', `127.0.84.2:${emu.httpPort}`, '--driver', 'openwrt', 'wan', 'show', '--json'], { env });
+    expect(plain.code, plain.stdout + plain.stderr).to.not.equal(0);
+    expect(String(plain.json!['message'])).to.include(`--host https://127.0.84.2:${emu.httpsPort}`);
+    expect(emu.failedLogins).to.equal(0);
+
+    const tls = await sandbox.run(['--config', config, '--host', `https://127.0.84.2:${emu.httpsPort}`, '--driver', 'openwrt', 'wan', 'show', '--json'], { env });
+    expect(tls.code, tls.stdout + tls.stderr).to.equal(0);
+    expect(tls.json!['wan']).to.deep.include({ proto: 'pppoe', username: 'u' });
+    expect(emu.tlsStats().connections).to.be.greaterThan(0);
+    const pins = JSON.parse(await readFile(path.join(sandbox.dir, 'state', 'routerctl', 'trusted-routers.json'), 'utf8')) as { entries: Record<string, { fingerprint: string; how: string }> };
+    expect(pins.entries[`https://127.0.84.2:${emu.httpsPort}`]).to.include({ fingerprint: ROUTER_A.fingerprint, how: 'first-use' });
+
+    const typo = await sandbox.run(['--config', config, '--host', `https://127.0.84.2:${emu.httpsPort}/cgi-bin/luci`, '--driver', 'openwrt', 'wan', 'show', '--json'], { env });
+    expect(typo.code).to.equal(2);
+    expect(String(typo.json!['message'])).to.include('no path');
+  });
+
   it('a changed HTTPS certificate is refused, the password never sent, until `routerctl trust` accepts it', async () => {
     emu = await startOpenWrtEmulator({
       host: '127.0.84.1',

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ProtocolError, RouterctlError, TimeoutError, UnreachableError } from '../../src/core/errors.js';
 import { isTransient, transportError } from '../../src/transport/errors.js';
-import { HttpTransport, retryIdempotent } from '../../src/transport/http.js';
+import { HttpTransport, httpsRedirectOf, retryIdempotent } from '../../src/transport/http.js';
 import { collectGarbage } from '../gc.js';
 
 const HOST = '127.0.82.1';
@@ -106,6 +106,17 @@ describe('transport: HTTP requests to a router', function () {
     } finally {
       clearInterval(collector);
     }
+  });
+
+  it('names the HTTPS address a router redirects to, only for the same router and only for https', () => {
+    const reply = (status: number, location?: string): Parameters<typeof httpsRedirectOf>[0] => ({ status, headers: location ? { location } : {}, text: '' });
+    const base = 'http://192.0.2.1:8080';
+    expect(httpsRedirectOf(reply(302, 'https://192.0.2.1/cgi-bin/luci'), base)).to.equal('https://192.0.2.1');
+    expect(httpsRedirectOf(reply(301, 'https://192.0.2.1:8443/'), base)).to.equal('https://192.0.2.1:8443');
+    expect(httpsRedirectOf(reply(302, '/cgi-bin/luci'), base)).to.equal(undefined);
+    expect(httpsRedirectOf(reply(302, 'https://evil.example/'), base)).to.equal(undefined);
+    expect(httpsRedirectOf(reply(200, 'https://192.0.2.1/'), base)).to.equal(undefined);
+    expect(httpsRedirectOf(reply(302, 'https://[bad'), base)).to.equal(undefined);
   });
 
   it('a reply larger than the limit → ProtocolError (too_large), without reading it all', async () => {
