@@ -38,6 +38,8 @@ export function defaultPorts(config: Config): { http: number; https: number; ssh
  * A host that the config lists as a candidate keeps that candidate's other ports.
  */
 export function targetFromHost(config: Config, hostFlag: string): Target {
+  // user:password@host would put a password in argv and, echoed back, in the error: refuse without quoting it.
+  if (hostFlag.includes('@')) throw new UsageError('--host takes an address only; give the login with --user and the password with --password-file');
   const url = /^(https?):\/\/([^/?#]+)\/?$/i.exec(hostFlag.trim());
   if (!url && /^[a-z][a-z0-9+.-]*:\/\//i.test(hostFlag.trim())) {
     throw new UsageError(`--host takes HOST[:PORT], http://HOST[:PORT] or https://HOST[:PORT] (no path), not ${JSON.stringify(hostFlag)}`);

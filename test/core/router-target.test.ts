@@ -42,4 +42,17 @@ describe('--host: the router address as given', () => {
     }
     expect(() => targetFromHost(config, 'https://192.0.2.1/cgi-bin/luci')).to.throw(/no path/);
   });
+
+  it('refuses a login inside the address without repeating it', () => {
+    for (const bad of ['https://admin:s3cret-pw@192.0.2.1', 'admin:s3cret-pw@192.0.2.1', 'ftp://admin:s3cret-pw@192.0.2.1']) {
+      let message = '';
+      try {
+        targetFromHost(config, bad);
+      } catch (err) {
+        expect(err).to.be.instanceOf(UsageError);
+        message = (err as Error).message;
+      }
+      expect(message, bad).to.include('--password-file').and.not.include('s3cret-pw');
+    }
+  });
 });
