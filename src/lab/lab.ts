@@ -150,6 +150,16 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       dropSessionOnPasswordChange: true,
     });
 
+    // What a ping from a router reaches: its ISP's gateway and resolver while its session is up, the
+    // operators too unless the provider lost its upstream or black-holes everything; nothing else exists.
+    const ispGateway = '100.64.0.1'; // SimulatedIsp's PPP peer
+    const reachable = (routerId: string) => (host: string): { ok: boolean; rttMs: number } => {
+      const rttMs = faults.has('slow') ? 60 : 3;
+      if (!isp.isOnline(routerId)) return { ok: false, rttMs };
+      if (host === ispGateway || host === ispHost) return { ok: true, rttMs };
+      if (operatorSpecs.some((o) => o.host === host)) return { ok: !faults.has('upstream_down') && !faults.has('blackhole'), rttMs };
+      return { ok: false, rttMs };
+    };
     const routers: LabRouter[] = [];
     const emulators: RunningEmulator[] = [];
     for (const spec of specs) {
@@ -164,6 +174,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
         upstream: isp,
         timings,
         withSsh: true,
+        reachable: reachable(spec.host),
       });
       cleanups.push(() => emulator.close());
       emulators.push(emulator);
