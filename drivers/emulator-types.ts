@@ -57,4 +57,9 @@ export interface LabRouterOptions {
   timings: EmulatorTimings;
   /** Also serve the family's second transport (SSH) when it has one. */
   withSsh: boolean;
+  /**
+   * The lab's network model for pings from the router (families that can ping): whether `host` answers
+   * while this router's WAN is up, and its round trip.
+   */
+  reachable?: ((host: string) => { ok: boolean; rttMs: number }) | undefined;
 }

@@ -163,6 +163,29 @@ export interface LanInfo {
   subnets: { address: string; prefix: number }[];
 }
 
+/** One target pinged from the router itself (diagnostics C12). */
+export interface RouterPing {
+  host: string;
+  /** Echo requests sent; 0 when none could be (no route, bad address). */
+  sent: number;
+  received: number;
+  /** Mean round trip of the answers (busybox prints min/avg/max, no median). */
+  rttAvgMs?: number | undefined;
+  /** Why nothing was sent or the result is unknown (e.g. "Network unreachable"); never secrets. */
+  error?: string | undefined;
+}
+
+export interface RouterPingOptions {
+  /** Echo requests per host (the hosts are pinged in parallel). */
+  count: number;
+  /** The whole call's bound; hosts still running then count what they have (nothing). */
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** pingFromRouter's answer: results per host, or why this router will not run pings for us. */
+export type RouterPingOutcome = { ok: true; results: RouterPing[] } | { ok: false; reason: string };
+
 export type Capability = 'readWan' | 'wanStatus' | 'backup' | 'setWanCredentials' | 'reconnectWan' | 'reboot';
 
 export interface DriverSession {
@@ -179,6 +202,11 @@ export interface DriverSession {
   wanLink?(): Promise<WanLink>;
   routerHealth?(): Promise<RouterHealth>;
   lanInfo?(): Promise<LanInfo>;
+  /**
+   * Pings IP literals (v4/v6) from the router itself. A family that cannot leaves it out; one whose
+   * login lacks the right (an ACL) answers { ok: false, reason }. Other hosts are refused (usage error).
+   */
+  pingFromRouter?(hosts: readonly string[], opts: RouterPingOptions): Promise<RouterPingOutcome>;
   /** Always safe to call, also after errors; logs out. */
   close(): Promise<void>;
 }

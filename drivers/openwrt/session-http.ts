@@ -2,7 +2,21 @@
 // rollback + confirm as the native safety net (doc §4.1, §4.2).
 
 import { NotFoundError, ProtocolError, RouterctlError } from '../../src/core/errors.js';
-import type { Backup, DriverLogger, DriverSession, LanInfo, PendingChange, RouterHealth, RouterInfo, WanLink, WanSettings, WanStatus } from '../types.js';
+import type {
+  Backup,
+  DriverLogger,
+  DriverSession,
+  LanInfo,
+  PendingChange,
+  RouterHealth,
+  RouterInfo,
+  RouterPing,
+  RouterPingOptions,
+  RouterPingOutcome,
+  WanLink,
+  WanSettings,
+  WanStatus,
+} from '../types.js';
 import { lanSubnetsOf, parseSystemHealth, parseWanLink, wanDeviceName } from './diag-parse.js';
 import {
   CAPABILITIES,
@@ -29,11 +43,15 @@ import {
   toWanSettings,
   type UciSection,
 } from './parse.js';
+import { parseBusyboxPing, pingArgs } from './ping.js';
 import { UBUS, type UbusClient } from './ubus-client.js';
 
 const PKG = 'network';
 /** Rollback window for restore: it only has to outlive our own read-back. */
 const RESTORE_WINDOW_S = 60;
+
+/** Where OpenWrt's busybox has ping, and the path LuCI's diagnostics ACL names. */
+const PING_PATH = '/bin/ping';
 
 type StatusRoute = 'status' | 'dump' | 'object';
 
@@ -188,6 +206,36 @@ export class HttpSession implements DriverSession {
 
   async lanInfo(): Promise<LanInfo> {
     return lanSubnetsOf(await this.#sections(), this.#wan);
+  }
+
+  /**
+   * busybox ping through rpcd's `file exec` (README "Pings"): allowed only when the login's ACL grants
+   * ubus file/exec and the file scope grants exec on /bin/ping (LuCI's diagnostics page grants both).
+   * A denial is "this login cannot ping", not a failure.
+   */
+  async pingFromRouter(hosts: readonly string[], opts: RouterPingOptions): Promise<RouterPingOutcome> {
+    const argvs = hosts.map((h) => pingArgs(h, opts.count)); // validates every host before anything is sent
+    let denied: string | undefined;
+    const one = async (host: string, params: string[]): Promise<RouterPing> => {
+      try {
+        const r = await this.#client.call('file', 'exec', { command: PING_PATH, params });
+        return parseBusyboxPing(host, typeof r?.stdout === 'string' ? r.stdout : '', typeof r?.stderr === 'string' ? r.stderr : '');
+      } catch (err) {
+        const e = err instanceof RouterctlError ? err : undefined;
+        if (e?.details.acl === true || e?.details.rpcCode === -32002 || e?.details.ubusStatus === UBUS.PERMISSION_DENIED) {
+          denied = `this login may not run ${PING_PATH} on the router (rpcd ACL: file exec)`;
+        } else if (e?.details.ubusStatus === UBUS.NOT_FOUND) {
+          denied = `the router has no ${PING_PATH}`;
+        } else if (e?.code === 'timeout') {
+          // rpcd ends a program that runs too long (its exec timeout): nothing answered in time.
+          return { host, sent: opts.count, received: 0, error: 'timed out' };
+        } else throw err;
+        return { host, sent: 0, received: 0 };
+      }
+    };
+    const results = await Promise.all(hosts.map((h, i) => one(h, argvs[i]!)));
+    if (denied) return { ok: false, reason: denied };
+    return { ok: true, results };
   }
 
   async close(): Promise<void> {

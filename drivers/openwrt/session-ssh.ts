@@ -2,7 +2,21 @@
 // driver keeps the old values itself and every write is read back before it counts.
 
 import { ProtocolError, RouterctlError } from '../../src/core/errors.js';
-import type { Backup, DriverLogger, DriverSession, LanInfo, PendingChange, RouterHealth, RouterInfo, WanLink, WanSettings, WanStatus } from '../types.js';
+import type {
+  Backup,
+  DriverLogger,
+  DriverSession,
+  LanInfo,
+  PendingChange,
+  RouterHealth,
+  RouterInfo,
+  RouterPing,
+  RouterPingOptions,
+  RouterPingOutcome,
+  WanLink,
+  WanSettings,
+  WanStatus,
+} from '../types.js';
 import { lanSubnetsOf, parseSystemHealth, parseWanLink, wanDeviceName } from './diag-parse.js';
 import {
   CAPABILITIES,
@@ -27,6 +41,7 @@ import {
   type UciSection,
   type UciValue,
 } from './parse.js';
+import { parseBusyboxPing, pingArgs } from './ping.js';
 import type { BatchOp, SshTransport } from './ssh-transport.js';
 
 const PKG = 'network';
@@ -174,6 +189,22 @@ export class SshSession implements DriverSession {
 
   async lanInfo(): Promise<LanInfo> {
     return lanSubnetsOf(await this.#ssh.exportPackage(PKG), this.#wan);
+  }
+
+  /** busybox ping, one SSH channel per host, all in parallel. The hosts are IP literals (checked), nothing else is in the line. */
+  async pingFromRouter(hosts: readonly string[], opts: RouterPingOptions): Promise<RouterPingOutcome> {
+    const lines = hosts.map((h) => `ping ${pingArgs(h, opts.count).join(' ')}`);
+    const one = async (host: string, line: string): Promise<RouterPing> => {
+      const r = await this.#ssh.exec(line);
+      if (r.code === 127) throw new RouterctlError('unsupported', 'the router has no ping');
+      return parseBusyboxPing(host, r.stdout, r.stderr);
+    };
+    try {
+      return { ok: true, results: await Promise.all(hosts.map((h, i) => one(h, lines[i]!))) };
+    } catch (err) {
+      if (err instanceof RouterctlError && err.code === 'unsupported') return { ok: false, reason: 'the router has no ping command' };
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

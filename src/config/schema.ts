@@ -69,6 +69,8 @@ export const diagnosticsSchema = z.strictObject({
     gatewayCount: positiveInt.max(50),
     gatewayIntervalMs: positiveInt.max(5000),
     timeoutMs: positiveInt.max(30_000),
+    /** Echo requests per target when the router pings (C12); each takes about a second on the router. */
+    routerCount: positiveInt.max(10),
   }),
   dns: z.strictObject({
     /** Port of every resolver asked directly (53; the lab runs all its resolvers on one other port). */

@@ -162,6 +162,9 @@ const FINDING_FOR: Record<string, string> = {
   throughput_low: 'finding.throughput_low',
   profile_mismatch: 'finding.profile_mismatch',
   reconnects: 'finding.reconnects',
+  upstream_down: 'finding.router_egress_upstream',
+  no_egress: 'finding.router_egress_none',
+  egress_loss: 'finding.router_egress_loss',
 };
 
 function findingOf(r: CheckResult): Finding {
@@ -280,9 +283,12 @@ export function decide(input: VerdictInput): Decision {
     // Nothing above TCP answers although connections open (a filtered or black-holed upstream), or
     // no IP anchor answers at all: beyond the provider's edge.
     const nothingAnswers = down('C18') && down('C19') && (down('C17') || st('C17') === 'skip');
-    if (down('C16') || (okish('C16') && nothingAnswers)) {
-      evidence.push('C16');
+    // Rule 13 also holds on the router's own pings (C12) when this device could not probe IP anchors.
+    const routerSaysUpstream = pppUp && failed('C12') && has('C12', 'upstream_down');
+    if (down('C16') || (okish('C16') && nothingAnswers) || (st('C16') === 'skip' && routerSaysUpstream)) {
+      if (st('C16') !== 'skip') evidence.push('C16');
       if (pppUp) evidence.push('C09');
+      if (failed('C12')) evidence.push('C12');
       confidence = pppUp ? 'high' : routerKnown ? 'medium' : 'low';
       return 'isp_upstream_down';
     }

@@ -179,6 +179,9 @@ export const en = {
 
   // ---------------------------------------------------------------- secondary findings
   'finding.cgnat': 'The provider gives the router a shared address (CGNAT): port forwarding from outside will not work.',
+  'finding.router_egress_upstream': 'Pings from the router reach the provider but no internet address beyond it.',
+  'finding.router_egress_none': 'Pings from the router get no answer: not from the provider, not from the internet.',
+  'finding.router_egress_loss': 'Pings from the router to the internet lose packets.',
   'finding.double_nat': 'The router gets a private address from another router (double NAT).',
   'finding.just_reconnected': 'The connection to the provider came up only {details} ago.',
   'finding.just_rebooted': 'The router restarted {details} ago (a power cut?).',

@@ -3,6 +3,9 @@
 // control API, the internet target and DNS live in their own modules and read this.
 import type { DialRequest, DialResult, IspUpstream } from '../../drivers/emulator-types.js';
 
+/** The provider's end of every PPP session (the peer a router pings first). */
+export const ISP_PPP_PEER = '100.64.0.1';
+
 export interface IspAccount {
   username: string;
   password: string;
@@ -115,7 +118,7 @@ export class SimulatedIsp implements IspUpstream {
     const ipv4 = `100.64.0.${this.nextHost++ % 250 + 2}`;
     this.sessions.set(req.routerId, { routerId: req.routerId, username: req.username, ipv4, since: Date.now() });
     this.changed();
-    return { ok: true, ipv4, gateway: '100.64.0.1', dns: [...this.options.dns] };
+    return { ok: true, ipv4, gateway: ISP_PPP_PEER, dns: [...this.options.dns] };
   }
 
   hangup(routerId: string): void {

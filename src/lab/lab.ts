@@ -20,7 +20,7 @@ import { startDnsServer, type DnsMode, type LabDnsServer } from './dns-server.js
 import { isLabFault, LAB_FAULTS, LabFaults, type LabFault } from './faults.js';
 import { LabOperator, type OperatorState } from './internet.js';
 import { createControlServer, createInternetServer } from './isp-http.js';
-import { SimulatedIsp } from './isp.js';
+import { ISP_PPP_PEER, SimulatedIsp } from './isp.js';
 import { assertLabHost, closeServer, listen } from './net.js';
 import { LAB_CA_CERT } from './tls.js';
 
@@ -150,6 +150,15 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       dropSessionOnPasswordChange: true,
     });
 
+    // What a ping from a router reaches: its ISP's gateway and resolver while its session is up, the
+    // operators too unless the provider lost its upstream or black-holes everything; nothing else exists.
+    const reachable = (routerId: string) => (host: string): { ok: boolean; rttMs: number } => {
+      const rttMs = faults.has('slow') ? 60 : 3;
+      if (!isp.isOnline(routerId)) return { ok: false, rttMs };
+      if (host === ISP_PPP_PEER || host === ispHost) return { ok: true, rttMs };
+      if (operatorSpecs.some((o) => o.host === host)) return { ok: !faults.has('upstream_down') && !faults.has('blackhole'), rttMs };
+      return { ok: false, rttMs };
+    };
     const routers: LabRouter[] = [];
     const emulators: RunningEmulator[] = [];
     for (const spec of specs) {
@@ -164,6 +173,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
         upstream: isp,
         timings,
         withSsh: true,
+        reachable: reachable(spec.host),
       });
       cleanups.push(() => emulator.close());
       emulators.push(emulator);

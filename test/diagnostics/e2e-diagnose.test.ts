@@ -97,6 +97,9 @@ describe('e2e: diagnose on the lab, through the built CLI', function () {
     expect(byId['C05']!.values).to.include({ family: 'openwrt', host: '127.0.1.1' });
     expect(byId['C07']!.values).to.include({ profile: 'beeline', profile_source: 'server' });
     expect(byId['C19']!.status).to.equal('pass'); // HTTPS with the lab's CA, timed per phase
+    // Pings from the router itself (the lab router has LuCI's diagnostics ACL): ISP gateway, ISP DNS, 2 anchors.
+    expect(byId['C12']!.status, JSON.stringify(byId['C12'])).to.equal('pass');
+    expect(byId['C12']!.values).to.include({ anchors_answered: 2, anchors_total: 2, isp_answered: true });
     expect(r.phases.map((p) => p.phase)).to.deep.equal(['host', 'lan', 'router', 'internet']);
     expect(r.router).to.include({ family: 'openwrt', wan_proto: 'l2tp', wan_server: 'tp.internet.beeline.ru', wan_state: 'up' });
   });
@@ -155,7 +158,10 @@ describe('e2e: diagnose on the lab, through the built CLI', function () {
   it('upstream_down: isp_upstream_down, exit 2', async () => {
     await fault('upstream_down', true);
     try {
-      await expectVerdict('isp_upstream_down', 2);
+      const r = await expectVerdict('isp_upstream_down', 2);
+      const c12 = r.checks.find((c) => c.id === 'C12')!;
+      expect(c12.status).to.equal('fail');
+      expect(c12.problems).to.deep.equal(['upstream_down']); // the provider's gateway and DNS still answer
     } finally {
       await fault('upstream_down', false);
     }

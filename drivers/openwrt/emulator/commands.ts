@@ -2,6 +2,7 @@
 // ifstatus scripts, /etc/init.d/network, reload_config, logread, and a few busybox tools, over a tiny
 // virtual file system (/etc/config, /tmp/.uci deltas, /tmp scratch files).
 import type { Netifd } from './netifd.js';
+import { busyboxPing, type Reachability } from './ping.js';
 import type { Command, CommandIO, ShellHost } from './shell.js';
 import type { Syslog } from './syslog.js';
 import { uciCommand } from './uci-cli.js';
@@ -20,6 +21,8 @@ export interface CommandDeps {
   /** Static read-only files (/etc/openwrt_release, /etc/passwd...). */
   staticFiles: Record<string, string>;
   reboot(): void;
+  /** The lab's network model for ping; absent = everything answers while the WAN is up. */
+  reachable?: Reachability | undefined;
 }
 
 /** The emulator's file system: what `cat`, redirections, `cp` and `uci -f` see. */
@@ -363,21 +366,10 @@ export function createShellHost(d: CommandDeps): ShellHost & { fs: VirtualFs } {
       return 0;
     },
     ping: (argv, io) => {
-      const host = argv.slice(1).filter((a, i, all) => !a.startsWith('-') && !['-c', '-W', '-w', '-I'].includes(all[i - 1] ?? ''))[0];
-      if (!host) {
-        io.err('BusyBox v1.37.0 multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n');
-        return 1;
-      }
-      if (!d.netifd().online()) {
-        io.out(`PING ${host} (${host}): 56 data bytes\n`);
-        io.err('ping: sendto: Network unreachable\n');
-        return 1;
-      }
-      const c = parseInt(argv[argv.indexOf('-c') + 1] ?? '', 10) || 3;
-      io.out(`PING ${host} (${host}): 56 data bytes\n`);
-      for (let s = 0; s < c; s++) io.out(`64 bytes from ${host}: seq=${s} ttl=57 time=12.${s}04 ms\n`);
-      io.out(`\n--- ${host} ping statistics ---\n${c} packets transmitted, ${c} packets received, 0% packet loss\nround-trip min/avg/max = 12.004/12.104/12.204 ms\n`);
-      return 0;
+      const r = busyboxPing(argv, { online: () => d.netifd().online(), reachable: d.reachable });
+      io.out(r.stdout);
+      io.err(r.stderr);
+      return r.code;
     },
     reboot: () => {
       d.reboot();

@@ -7,7 +7,8 @@ import { createShellHost } from './commands.js';
 import { startHttpServer, type HttpFault, type HttpsListenerOptions } from './http-server.js';
 import { dhcpConfig, networkConfig, OPENWRT_RELEASE, rpcdConfig, systemConfig } from './initial-config.js';
 import { Netifd } from './netifd.js';
-import { SessionManager } from './rpcd-session.js';
+import { busyboxPing, type Reachability } from './ping.js';
+import { LUCI_DIAGNOSTICS_GROUP, SessionManager } from './rpcd-session.js';
 import { RpcdUci } from './rpcd-uci.js';
 import { Shell } from './shell.js';
 import { startSshServer, type SshServerHandle } from './ssh-server.js';
@@ -32,6 +33,13 @@ export interface OpenWrtEmulatorOptions {
   viewerPassword?: string;
   /** Also serve HTTPS (uhttpd listen_https) with this certificate; optionally redirect HTTP there. */
   https?: HttpsListenerOptions;
+  /**
+   * What a ping from the router reaches while its WAN is up (the lab's network model); absent = every
+   * address answers. With the WAN down busybox says "Network unreachable" either way.
+   */
+  reachable?: Reachability;
+  /** Install LuCI's network-diagnostics ACL group (file exec of /bin/ping…), as a router with LuCI has. */
+  luciDiagnosticsAcl?: boolean;
 }
 
 export interface OpenWrtEmulator extends RunningEmulator {
@@ -122,6 +130,7 @@ export async function startOpenWrtEmulator(opts: OpenWrtEmulatorOptions): Promis
     onDestroy: (sid) => store.dropOwner(`session:${sid}`),
     onLoginFailed: () => failedLogins++,
     defaultTimeout: opts.sessionTimeoutSeconds ?? 300,
+    extraGroups: opts.luciDiagnosticsAcl ? [LUCI_DIAGNOSTICS_GROUP] : [],
   });
 
   const reboot = (): void => {
@@ -141,10 +150,15 @@ export async function startOpenWrtEmulator(opts: OpenWrtEmulatorOptions): Promis
     '/etc/openwrt_version': 'r32353-9e9b05130c\n',
     '/etc/passwd': 'root:x:0:0:root:/root:/bin/ash\ndaemon:*:1:1:daemon:/var:/bin/false\nnobody:*:65534:65534:nobody:/var:/bin/false\n',
   };
-  const host = createShellHost({ store, bus, netifd: () => netifd, syslog, staticFiles, reboot });
+  const host = createShellHost({ store, bus, netifd: () => netifd, syslog, staticFiles, reboot, reachable: opts.reachable });
   const idFor = (n: string): number => bus.idFor(n);
   bus.provide(() => [
-    fileObject({ sessions: () => sessions, readFile: (p) => host.fs.read(p), idFor }),
+    fileObject({
+      sessions: () => sessions,
+      readFile: (p) => host.fs.read(p),
+      idFor,
+      exec: (path, params) => (path === '/bin/ping' ? busyboxPing(['ping', ...params], { online: () => netifd.online(), reachable: opts.reachable }) : undefined),
+    }),
     rcObject(idFor),
     rpcSysObject(idFor, reboot),
     sessions.ubusObject(idFor('session')),

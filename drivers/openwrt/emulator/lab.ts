@@ -11,5 +11,8 @@ export function startLabRouter(o: LabRouterOptions): Promise<RunningEmulator> {
     wan: { ...o.wan },
     upstream: o.upstream,
     timings: o.timings,
+    ...(o.reachable ? { reachable: o.reachable } : {}),
+    // The lab router plays one with LuCI installed: its diagnostics page may ping.
+    luciDiagnosticsAcl: true,
   });
 }

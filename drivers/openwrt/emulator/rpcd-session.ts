@@ -13,7 +13,7 @@ interface AclSection {
   uci?: string[];
   file?: Record<string, string[]>;
 }
-type AclGroup = Partial<Record<Perm, AclSection>>;
+export type AclGroup = Partial<Record<Perm, AclSection>>;
 
 /**
  * /usr/share/rpcd/acl.d of the capture (README "How the instance was set up"): rpcd's own
@@ -55,6 +55,15 @@ export const ACL_GROUPS: [string, AclGroup][] = [
     },
   ],
   ['unauthenticated', { read: { ubus: { session: ['access', 'login'] } } }],
+];
+
+/**
+ * LuCI's luci-mod-network-diagnostics group (openwrt/luci modules/luci-mod-network/root/usr/share/rpcd/acl.d/
+ * luci-mod-network.json), the part the ping tools need: installed with LuCI, absent from the capture.
+ */
+export const LUCI_DIAGNOSTICS_GROUP: [string, AclGroup] = [
+  'luci-mod-network-diagnostics',
+  { read: { file: { '/bin/ping': ['exec'], '/bin/ping6': ['exec', 'list'], '/bin/traceroute': ['exec'], '/usr/bin/nslookup': ['exec'] }, ubus: { file: ['exec', 'stat'] } } },
 ];
 
 /** scope -> object -> functions, insertion ordered; dumped with sorted keys like rpcd's avl trees. */
@@ -106,6 +115,8 @@ export interface SessionOptions {
   onLoginFailed(): void;
   /** RPC_DEFAULT_SESSION_TIMEOUT (300 s) unless configured. */
   defaultTimeout: number;
+  /** ACL groups installed on top of the capture's (e.g. LuCI's diagnostics group). */
+  extraGroups?: [string, AclGroup][] | undefined;
 }
 
 export class SessionManager {
@@ -156,7 +167,8 @@ export class SessionManager {
   }
 
   private setupAcls(s: Session, login: { read: string[]; write: string[] } | undefined): void {
-    for (const [group, def] of ACL_GROUPS) {
+    const groups = [...ACL_GROUPS, ...(this.o.extraGroups ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [group, def] of groups) {
       for (const perm of ['read', 'write'] as const) {
         const section = def[perm];
         if (!section) continue;

@@ -74,6 +74,8 @@ export interface FileOptions {
   /** Virtual file system read: undefined = no such file. */
   readFile(path: string): string | undefined;
   idFor(name: string): number;
+  /** Runs a program for `exec` (only busybox ping exists here); undefined = no such program. */
+  exec?(command: string, params: string[]): { code: number; stdout: string; stderr: string } | undefined;
 }
 
 /** rpcd's file plugin: read/md5 are served, the rest is checked against the `file` ACL scope. */
@@ -106,10 +108,37 @@ export function fileObject(o: FileOptions): UbusObject {
       stat: { policy: { path: 'string', ubus_rpc_session: 'string' }, handler: guarded('list') },
       md5: { policy: { path: 'string', ubus_rpc_session: 'string' }, handler: readLike(true) },
       remove: { policy: { path: 'string', ubus_rpc_session: 'string' }, handler: guarded('write') },
-      exec: { policy: { command: 'string', params: 'array', env: 'table', ubus_rpc_session: 'string' }, handler: guarded('exec') },
+      exec: { policy: { command: 'string', params: 'array', env: 'table', ubus_rpc_session: 'string' }, handler: (a, c) => execHandler(o, allowed, a, c.sid) },
     },
   };
 }
+
+/**
+ * rpcd file.c rpc_file_exec_run: the program must exist (NOT_FOUND), then the `file` scope must grant
+ * "exec" on its path, or on "path arg1 arg2…" (PERMISSION_DENIED). The reply is { code, stdout?, stderr? }
+ * with empty streams left out. rpcd answers when the program ends; the emulator's programs end at once.
+ */
+function execHandler(
+  o: FileOptions,
+  allowed: (sid: string | undefined, path: string, perm: string) => boolean,
+  a: Record<string, Json>,
+  sid: string | undefined,
+) {
+  if (typeof a.command !== 'string') return reply(UBUS_STATUS.INVALID_ARGUMENT);
+  const params = Array.isArray(a.params) ? a.params.filter((p): p is string => typeof p === 'string') : [];
+  const path = ['/bin/', '/usr/bin/', '/sbin/', '/usr/sbin/'].map((d) => (a.command as string).startsWith('/') ? (a.command as string) : d + (a.command as string)).find((p) => EXECUTABLES.has(p));
+  if (!path || !o.exec) return reply(UBUS_STATUS.NOT_FOUND);
+  if (!allowed(sid, path, 'exec') && !(params.length > 0 && allowed(sid, [path, ...params].join(' '), 'exec'))) return reply(UBUS_STATUS.PERMISSION_DENIED);
+  const r = o.exec(path, params);
+  if (!r) return reply(UBUS_STATUS.NOT_FOUND);
+  const data: JsonObject = { code: r.code };
+  if (r.stdout) data.stdout = r.stdout;
+  if (r.stderr) data.stderr = r.stderr;
+  return ok(data);
+}
+
+/** Programs `file exec` can find (busybox applets the emulator implements). */
+const EXECUTABLES = new Set(['/bin/ping']);
 
 function createMd5(s: string): string {
   return createHash('md5').update(s).digest('hex');

@@ -1,5 +1,6 @@
 // C06–C15: the router's own view of the line, read through the driver contract in the one session the
 // runner opened. A family that cannot answer a question makes its check `skip` with the reason.
+import net from 'node:net';
 import { PASSWORD_PROTOS, type WanStatus } from '../../../drivers/types.js';
 import type { DiagContext, RouterReads } from '../context.js';
 import { chooseProfile } from '../isp-profile.js';
@@ -185,8 +186,77 @@ export async function wanAddressCheck(ctx: DiagContext): Promise<CheckOutcome> {
 }
 
 // ------------------------------------------------------------------------------------ C12 router.egress
-export async function routerEgressCheck(): Promise<CheckOutcome> {
-  return { status: 'skip', skippedReason: 'the drivers cannot run pings on the router yet; the host-side checks cover the path' };
+type EgressRole = 'gateway' | 'isp_dns' | 'anchor';
+
+/**
+ * diagnostics.md C12: pings from the router to the PPP peer / WAN gateway, the first ISP resolver and two
+ * public anchors (the first two IP literals of diagnostics.probes.ipAnchors, as C16 uses them). Pass:
+ * ≥ 1 anchor answers and loss ≤ 1 %. Warn: more loss among the targets that answer at all. Fail:
+ * no anchor answers (`upstream_down` when the provider's own gateway or resolver still answers,
+ * `no_egress` when nothing does) — the "PPP up, C12 fail" of verdict rule 13.
+ */
+export async function routerEgressCheck(ctx: DiagContext, signal: AbortSignal, budgetMs = Infinity): Promise<CheckOutcome> {
+  const r = reads(ctx);
+  const session = r.access.session;
+  if (!session.pingFromRouter) return { status: 'skip', skippedReason: 'this router family cannot run pings on the router; the host-side checks cover the path' };
+  const status = ctx.facts.status ?? (await r.status());
+  if (status.state !== 'up') return { status: 'skip', skippedReason: 'the WAN is not up' };
+  const targets: { role: EgressRole; name: string; host: string }[] = [];
+  const add = (role: EgressRole, name: string, host: string | undefined): void => {
+    if (host && net.isIP(host) && !targets.some((t) => t.host === host)) targets.push({ role, name, host });
+  };
+  add('gateway', 'gateway', status.gateway);
+  add('isp_dns', 'isp_dns', status.dns?.[0]);
+  let anchors = 0;
+  for (const a of ctx.cfg.probes.ipAnchors) {
+    if (anchors >= 2 || !net.isIP(a.host) || targets.some((t) => t.host === a.host)) continue;
+    add('anchor', a.name, a.host);
+    anchors++;
+  }
+  if (anchors === 0) return { status: 'skip', skippedReason: 'no IP literal among diagnostics.probes.ipAnchors to ping from the router' };
+  // One echo a second plus busybox's last wait (-W 1), and the request around it: fit the count into the time left.
+  const overheadMs = 1500;
+  const count = Math.min(ctx.cfg.ping.routerCount, Math.floor((budgetMs - overheadMs) / 1000));
+  if (count < 1) return { status: 'skip', skippedReason: 'too little time left in the router phase to ping from the router' };
+  const outcome = await session.pingFromRouter(
+    targets.map((t) => t.host),
+    { count, timeoutMs: Number.isFinite(budgetMs) ? budgetMs : count * 1000 + overheadMs, signal },
+  );
+  if (!outcome.ok) return { status: 'skip', skippedReason: outcome.reason };
+  const rows = targets.map((t) => {
+    const p = outcome.results.find((x) => x.host === t.host);
+    const sent = p?.sent ?? 0;
+    const received = p?.received ?? 0;
+    return {
+      name: t.name,
+      role: t.role,
+      host: t.host,
+      sent,
+      received,
+      loss_pct: sent > 0 ? Math.round(((sent - received) / sent) * 1000) / 10 : 100,
+      ...(p?.rttAvgMs !== undefined ? { rtt_avg_ms: p.rttAvgMs } : {}),
+      ...(p?.error ? { error: p.error } : {}),
+    };
+  });
+  const answering = rows.filter((x) => x.received > 0);
+  const anchorsAnswered = rows.filter((x) => x.role === 'anchor' && x.received > 0).length;
+  const ispAnswered = rows.some((x) => x.role !== 'anchor' && x.received > 0);
+  const sentAll = answering.reduce((n, x) => n + x.sent, 0);
+  const lossPct = sentAll > 0 ? Math.round((answering.reduce((n, x) => n + x.sent - x.received, 0) / sentAll) * 1000) / 10 : 100;
+  const values: Record<string, Json | undefined> = {
+    method: 'icmp_router',
+    count,
+    targets: rows as unknown as Json,
+    anchors_answered: anchorsAnswered,
+    anchors_total: anchors,
+    isp_answered: ispAnswered,
+    loss_pct: lossPct,
+  };
+  // diagnostics.md names 1–20 % a warning and no fail for loss: more than 20 % is still a warning here.
+  const thresholds = { min_anchors: 1, pass_loss_pct: 1 };
+  if (anchorsAnswered === 0) return { status: 'fail', problems: [ispAnswered ? 'upstream_down' : 'no_egress'], values, thresholds };
+  if (lossPct > 1) return { status: 'warn', problems: ['egress_loss'], values, thresholds };
+  return { status: 'pass', values, thresholds };
 }
 
 // ------------------------------------------------------------------------------------ C13 router.health
