@@ -17,7 +17,8 @@ import type { CycleFn, DiagnoseReport } from './types.js';
 
 /**
  * The light cron cycle (diagnostics.md §4.1): no throughput, no MTU download, a 10-probe quality
- * train, no waiting on a connecting PPP session, and the whole run inside the cycle bound.
+ * train, two pings per target from the router, no waiting on a connecting PPP session, and the whole
+ * run inside the cycle bound.
  */
 export function lightConfig(c: Config, boundMs: number): Config {
   const d = c.diagnostics;
@@ -27,6 +28,8 @@ export function lightConfig(c: Config, boundMs: number): Config {
       ...d,
       budgetMs: Math.max(1000, Math.min(d.budgetMs, boundMs - 1000)),
       quality: { ...d.quality, count: Math.min(d.quality.count, 10) },
+      // C12 "if cheap": two echoes per target from the router (~2 s, in parallel) tell up from down.
+      ping: { ...d.ping, routerCount: Math.min(d.ping.routerCount, 2) },
       ppp: { ...d.ppp, waitMs: 0 },
       probes: { ...d.probes, largeUrl: null, throughputUrl: null },
     },
