@@ -27,6 +27,11 @@ export interface HttpTransportOptions {
    * certificate this transport sees is the only one it accepts afterwards (pinned in memory).
    */
   httpsAgent?: https.Agent | undefined;
+  /**
+   * For plain HTTP: the agent to use instead of a fresh one without keep-alive (MikroTik keeps one
+   * keep-alive connection per session, see drivers/mikrotik/README.md).
+   */
+  httpAgent?: http.Agent | undefined;
   /** DriverContext.signal: aborts requests in flight; later ones fail at once (except `closing`). */
   signal?: AbortSignal | undefined;
 }
@@ -55,13 +60,14 @@ export class HttpTransport {
   readonly baseUrl: string;
   readonly label: string;
   readonly #o: HttpTransportOptions;
-  readonly #httpAgent = new http.Agent({ keepAlive: false });
+  readonly #httpAgent: http.Agent;
   readonly #httpsAgent: https.Agent;
 
   constructor(o: HttpTransportOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     this.label = o.label;
     this.#o = o;
+    this.#httpAgent = o.httpAgent ?? new http.Agent({ keepAlive: false });
     this.#httpsAgent = o.httpsAgent ?? new PinnedHttpsAgent({ endpoint: hostPort(this.baseUrl), host: hostOnly(this.baseUrl), source: memoryPin() });
   }
 
