@@ -4,6 +4,7 @@
 // the matrix fails for a registered family without one.
 import type { IspUpstream } from '../../../drivers/emulator-types.js';
 import { startKeeneticEmulator } from '../../../drivers/keenetic/emulator/index.js';
+import { startMikrotikEmulator } from '../../../drivers/mikrotik/emulator/index.js';
 import { startOpenWrtEmulator } from '../../../drivers/openwrt/emulator/index.js';
 import type { ProxiedRequest } from './fault-proxy.js';
 
@@ -115,6 +116,41 @@ export const MATRIX_FAMILIES: Record<string, MatrixFamily> = {
     // The redial batch (interface down, then up) after the credentials were saved.
     isApply(req) {
       return req.method === 'POST' && req.path.startsWith('/rci') && /"up":false/.test(req.body);
+    },
+  },  mikrotik: {
+    async start(o) {
+      const emu = await startMikrotikEmulator({
+        host: o.host,
+        httpPort: 0,
+        adminPassword: o.adminPassword,
+        wan: { proto: 'pppoe', username: o.wan.username, password: o.wan.password },
+        upstream: o.isp,
+        timings: TIMINGS,
+      });
+      const creds = (): Creds => {
+        const item = emu.clients()['pppoe-client'][0];
+        return { username: item?.user, password: item?.password };
+      };
+      return {
+        httpPort: emu.httpPort,
+        adminUser: 'admin',
+        failedLogins: () => emu.failedLogins,
+        reboot: () => emu.reboot(),
+        // Basic auth has no login session: this drops the keep-alive connections.
+        expireSessions: () => emu.expireSessions(),
+        // RouterOS writes every change to its configuration at once: what runs is what a reboot keeps.
+        creds: () => ({ running: creds(), persisted: creds() }),
+        pendingRevert: () => false,
+        close: () => emu.close(),
+      };
+    },
+    // The universal `set` command (and PATCH, which the driver does not use).
+    isWrite(req) {
+      return req.path.startsWith('/rest/') && ((req.method === 'POST' && !/\/monitor(\?|$)/.test(req.path)) || req.method === 'PATCH');
+    },
+    // The redial after the credentials were set: the client is disabled, then enabled.
+    isApply(req) {
+      return req.method === 'POST' && /^\/rest\/interface\/[a-z0-9-]+-client\/disable(\?|$)/.test(req.path);
     },
   },
 };
