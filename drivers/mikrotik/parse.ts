@@ -206,13 +206,19 @@ export function reasonFromLog(log: readonly LogEntry[], name: string, sinceId: n
   return {};
 }
 
-/** `GET /rest/ip/address?interface=<client>`: the dynamic address (doc §5): address `a.b.c.d/32`, network = peer. */
+/**
+ * `GET /rest/ip/address?interface=<client>`: the PPP client's address (doc §5: dynamic, `a.b.c.d/32`,
+ * `network` = the peer). `network` is taken as the gateway only for a /32; on a LAN-style prefix it is
+ * the network address (fixture rest-ip-address-item.json).
+ */
 export function pppAddressOf(v: unknown): { ipv4?: string; gateway?: string } {
-  const list = toList(v, 'ip/address');
-  const a = list.find((x) => !isTrue(x.disabled) && !isTrue(x.invalid));
-  if (!a?.address) return {};
-  const ipv4 = a.address.split('/')[0];
-  return { ipv4: ipv4 || undefined, gateway: a.network || undefined } as { ipv4?: string; gateway?: string };
+  const list = toList(v, 'ip/address').filter((x) => !isTrue(x.disabled) && !isTrue(x.invalid) && x.address);
+  const a = list.find((x) => isTrue(x.dynamic)) ?? list[0];
+  const m = a ? /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(a.address!.trim()) : null;
+  if (!a || !m) return {};
+  const out: { ipv4?: string; gateway?: string } = { ipv4: m[1]! };
+  if ((m[2] === undefined || m[2] === '32') && a.network && /^\d{1,3}(\.\d{1,3}){3}$/.test(a.network)) out.gateway = a.network;
+  return out;
 }
 
 /** A REST error body (doc §6): `{"error":<code>,"message":"…","detail":"…"}`. */
