@@ -73,7 +73,10 @@ function readBody(req: IncomingMessage, max = 1 << 20): Promise<string> {
 /** Filters (`?name=x`, compared with the printed string) and `.proplist` (doc §3.1). */
 function view(items: RosItem[], q: URLSearchParams): RosItem[] {
   let out = items;
-  for (const [k, v] of q) if (k !== '.proplist') out = out.filter((i) => i[k] === v);
+  // A filter value `yes`/`no` matches `true`/`false` (fixture rest-get-ip-service-filtered-ros-7.19.1.json
+  // was asked with `dynamic=no`).
+  const norm = (v: string): string => (v === 'yes' ? 'true' : v === 'no' ? 'false' : v);
+  for (const [k, v] of q) if (k !== '.proplist') out = out.filter((i) => i[k] !== undefined && (i[k] === v || i[k] === norm(v)));
   const props = q.get('.proplist')?.split(',');
   return out.map((i) => (props ? Object.fromEntries(props.filter((p) => p in i).map((p) => [p, i[p]!])) : { ...i }));
 }

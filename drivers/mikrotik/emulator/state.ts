@@ -41,7 +41,6 @@ export function vpnItem(menu: 'l2tp-client' | 'pptp-client', id: string, server:
     'add-default-route': 'true',
     allow: 'pap,chap,mschap1,mschap2',
     'connect-to': server,
-    'default-route-distance': '1',
     'dial-on-demand': 'false',
     disabled: 'false',
     'keepalive-timeout': '60',
