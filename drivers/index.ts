@@ -3,6 +3,7 @@
 import type { Driver } from './types.js';
 import type { LabRouterOptions, RunningEmulator } from './emulator-types.js';
 import { keeneticDriver } from './keenetic/index.js';
+import { asuswrtDriver } from './asuswrt/index.js';
 import { mikrotikDriver } from './mikrotik/index.js';
 import { openwrtDriver } from './openwrt/index.js';
 
@@ -15,6 +16,7 @@ export const families: readonly FamilyEntry[] = [
   { driver: openwrtDriver, startLabRouter: async (o) => (await import('./openwrt/emulator/lab.js')).startLabRouter(o) },
   { driver: keeneticDriver, startLabRouter: async (o) => (await import('./keenetic/emulator/lab.js')).startLabRouter(o) },
   { driver: mikrotikDriver, startLabRouter: async (o) => (await import('./mikrotik/emulator/lab.js')).startLabRouter(o) },
+  { driver: asuswrtDriver, startLabRouter: async (o) => (await import('./asuswrt/emulator/lab.js')).startLabRouter(o) },
 ];
 
 export const drivers: readonly Driver[] = families.map((f) => f.driver);

@@ -253,6 +253,11 @@ export interface Driver {
   vendor: string;
   /** The admin user name this family uses when none is given (OpenWrt: root). */
   defaultUser: string;
+  /**
+   * The longest WAN user name/password, in UTF-8 bytes, the router stores exactly (ASUS nvram_check: 64).
+   * Longer values are refused with a usage error before anything is sent. Absent: no such limit.
+   */
+  maxCredentialBytes?: number | undefined;
   fingerprint: FingerprintSpec;
   connect(target: Target, credentials: Credentials, ctx: DriverContext): Promise<DriverSession>;
 }

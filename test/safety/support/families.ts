@@ -3,6 +3,7 @@
 // (running and persisted), and which HTTP requests write or apply. A new family joins by one entry;
 // the matrix fails for a registered family without one.
 import type { IspUpstream } from '../../../drivers/emulator-types.js';
+import { startAsuswrtEmulator } from '../../../drivers/asuswrt/emulator/index.js';
 import { startKeeneticEmulator } from '../../../drivers/keenetic/emulator/index.js';
 import { startMikrotikEmulator } from '../../../drivers/mikrotik/emulator/index.js';
 import { startOpenWrtEmulator } from '../../../drivers/openwrt/emulator/index.js';
@@ -151,6 +152,39 @@ export const MATRIX_FAMILIES: Record<string, MatrixFamily> = {
     // The redial after the credentials were set: the client is disabled, then enabled.
     isApply(req) {
       return req.method === 'POST' && /^\/rest\/interface\/[a-z0-9-]+-client\/disable(\?|$)/.test(req.path);
+    },
+  },
+  asuswrt: {
+    async start(o) {
+      const emu = await startAsuswrtEmulator({
+        host: o.host,
+        httpPort: 0,
+        adminPassword: o.adminPassword,
+        wan: { proto: 'pppoe', username: o.wan.username, password: o.wan.password },
+        upstream: o.isp,
+        timings: TIMINGS,
+      });
+      const of = (nv: Record<string, string>): Creds => ({ username: nv.wan0_pppoe_username, password: nv.wan0_pppoe_passwd });
+      return {
+        httpPort: emu.httpPort,
+        adminUser: 'admin',
+        failedLogins: () => emu.failedLogins,
+        reboot: () => emu.reboot(),
+        // Drops every asus_token (an idle logout, or another app's login, doc §8.4).
+        expireSessions: () => emu.expireSessions(),
+        // applyapp.cgi's apply commits: the running nvram and the flash copy are compared separately.
+        creds: () => ({ running: of(emu.nvram()), persisted: of(emu.saved()) }),
+        pendingRevert: () => false,
+        close: () => emu.close(),
+      };
+    },
+    // applyapp.cgi writes (and applies) in one request; appGet.cgi only reads.
+    isWrite(req) {
+      return req.method === 'POST' && req.path.startsWith('/applyapp.cgi');
+    },
+    // The same request makes the change take effect (rc_service restart_wan_if).
+    isApply(req) {
+      return req.method === 'POST' && req.path.startsWith('/applyapp.cgi') && /restart_wan_if/.test(req.body);
     },
   },
 };

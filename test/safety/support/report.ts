@@ -35,7 +35,7 @@ export function reliabilityMarkdown(families: string[], cells: CellResult[]): st
   for (const [o, text] of Object.entries(OUTCOME_LEGEND)) lines.push(`| ${o} | ${text} |`);
   lines.push('| **BAD** | anything else; the test fails |');
   lines.push('');
-  lines.push('¹ the step sends no request for the fault to hit (Keenetic keeps a change by saving it in the set step, so its confirm is local).');
+  lines.push('¹ the step sends no request for the fault to hit (Keenetic keeps a change by saving it in the set step, so its confirm is local; ASUS writes and applies in one applyapp.cgi request, counted as its apply step, and has no confirm request either).');
   lines.push('');
   for (const family of families) {
     const mine = cells.filter((c) => c.family === family);
