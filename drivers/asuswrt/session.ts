@@ -32,6 +32,7 @@ export class AsuswrtSession implements DriverSession {
   readonly #client: AsusClient;
   readonly #logger: DriverLogger;
   #closed = false;
+  #lastUnit: number | undefined;
 
   constructor(client: AsusClient, logger: DriverLogger) {
     this.#client = client;
@@ -53,9 +54,11 @@ export class AsuswrtSession implements DriverSession {
   }
 
   async wanStatus(): Promise<WanStatus> {
-    const unit = await this.#unit();
+    const { unit, v } = await this.#withUnit((u) => {
+      const k = wanKeys(u);
+      return [k.state, k.sbstate, k.auxstate, k.ipaddr, k.gateway, k.dns].map((n) => `nvram_get(${n})`);
+    });
     const k = wanKeys(unit);
-    const v = await this.#client.appGet([k.state, k.sbstate, k.auxstate, k.ipaddr, k.gateway, k.dns].map((n) => `nvram_get(${n})`));
     return wanStatusOf({ state: nvramText(v, k.state), sbstate: nvramText(v, k.sbstate), auxstate: nvramText(v, k.auxstate), ipaddr: nvramText(v, k.ipaddr), gateway: nvramText(v, k.gateway), dns: nvramText(v, k.dns) });
   }
 
@@ -126,24 +129,42 @@ export class AsuswrtSession implements DriverSession {
   // -------------------------------------------------------------------------------------------
 
   /** The active WAN unit (doc §8.14: dual-WAN may use unit 1). */
-  async #unit(): Promise<number> {
-    const v = await this.#client.appGet(['get_wan_unit()']);
+  #unitOf(v: Record<string, unknown>): number {
     const u = v.get_wan_unit;
     const n = typeof u === 'number' ? u : typeof u === 'string' && /^\d$/.test(u) ? Number(u) : NaN;
     if (!Number.isInteger(n) || n < 0 || n > 9) throw new ProtocolError('ASUS: get_wan_unit() gave no usable unit', { reason: 'no_wan_unit' });
     return n;
   }
 
+  async #unit(): Promise<number> {
+    this.#lastUnit = this.#unitOf(await this.#client.appGet(['get_wan_unit()']));
+    return this.#lastUnit;
+  }
+
+  /**
+   * One appGet with `get_wan_unit()` and the hooks of the unit seen last (httpd is slow and
+   * single-threaded: fewer requests, doc §8.10); asked again when the active unit changed (failover).
+   */
+  async #withUnit(hooks: (unit: number) => string[], sensitive = false): Promise<{ unit: number; v: Record<string, unknown> }> {
+    const guess = this.#lastUnit ?? (await this.#unit());
+    const v = await this.#client.appGet(['get_wan_unit()', ...hooks(guess)], sensitive);
+    const unit = this.#unitOf(v);
+    this.#lastUnit = unit;
+    if (unit === guess) return { unit, v };
+    return { unit, v: await this.#client.appGet(['get_wan_unit()', ...hooks(unit)], sensitive) };
+  }
+
   async #readRaw(): Promise<RawWan> {
-    const unit = await this.#unit();
-    const k = wanKeys(unit);
-    const plain = await this.#client.appGet([`nvram_get(${k.proto})`, `nvram_get(${k.mtu})`]);
-    const rawProto = nvramText(plain, k.proto) ?? '';
-    if (rawProto === '') throw new ProtocolError(`ASUS: ${k.proto} is missing from the reply`, { reason: 'no_proto' });
-    const w: RawWan = { unit, rawProto, mtu: nvramText(plain, k.mtu) };
-    if (!PPP.has(protoOf(rawProto))) return w;
     // Exact values only through nvram_char_to_ascii: nvram_get escapes UTF-8 and `"&<>` (doc §8.8).
-    const v = await this.#client.appGet([exact(k.user), exact(k.passwd), exact(k.server)], true);
+    const { unit, v } = await this.#withUnit((u) => {
+      const k = wanKeys(u);
+      return [`nvram_get(${k.proto})`, `nvram_get(${k.mtu})`, exact(k.user), exact(k.passwd), exact(k.server)];
+    }, true);
+    const k = wanKeys(unit);
+    const rawProto = nvramText(v, k.proto) ?? '';
+    if (rawProto === '') throw new ProtocolError(`ASUS: ${k.proto} is missing from the reply`, { reason: 'no_proto' });
+    const w: RawWan = { unit, rawProto, mtu: nvramText(v, k.mtu) };
+    if (!PPP.has(protoOf(rawProto))) return w;
     w.username = decodeCharToAscii(v[k.user], k.user);
     w.password = decodeCharToAscii(v[k.passwd], k.passwd);
     w.server = decodeCharToAscii(v[k.server], k.server);

@@ -162,7 +162,10 @@ export const MATRIX_FAMILIES: Record<string, MatrixFamily> = {
         adminPassword: o.adminPassword,
         wan: { proto: 'pppoe', username: o.wan.username, password: o.wan.password },
         upstream: o.isp,
-        timings: TIMINGS,
+        // restart_wan_if answers at once and the reconnect takes seconds (doc §5), and Asuswrt reports no
+        // PPP uptime: only a poll that sees the restart proves an "up" is the new session's. A dial of
+        // 30 ms can finish before the first poll on a loaded machine; 400 ms keeps the restart visible.
+        timings: { dialMs: 400, redialMs: 600 },
       });
       const of = (nv: Record<string, string>): Creds => ({ username: nv.wan0_pppoe_username, password: nv.wan0_pppoe_passwd });
       return {
