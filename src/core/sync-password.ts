@@ -3,7 +3,7 @@
 // Knows no vendor: everything router-specific is behind DriverSession.
 import { PASSWORD_PROTOS, type Backup, type DriverSession, type PendingChange, type WanSettings, type WanStatus } from '../../drivers/types.js';
 import { autoBackupPath, sameSettings, writeBackupFile } from './backup-file.js';
-import { RouterctlError, UnreachableError, TimeoutError } from './errors.js';
+import { RouterctlError, UnreachableError, TimeoutError, UsageError } from './errors.js';
 import { probeUrlsFor, waitForInternet, type InternetCheck } from './internet.js';
 import type { Config } from '../config/schema.js';
 
@@ -31,6 +31,8 @@ export interface SyncOptions {
    * back before giving up with a message that names it; default wanUpTimeoutSeconds.
    */
   recoverySeconds?: number | undefined;
+  /** The router's storage limit for the user name and password (Driver.maxCredentialBytes), checked before anything is read. */
+  maxCredentialBytes?: number | undefined;
   onProgress?: (step: SyncStep, message: string, extra?: Record<string, unknown>) => void;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -75,6 +77,7 @@ export async function syncPassword(session: DriverSession, o: SyncOptions): Prom
   const sleep = o.sleep ?? defaultSleep;
   const progress = o.onProgress ?? (() => undefined);
 
+  refuseUnstorable(o);
   progress('read', 'reading the WAN settings');
   const wan = await session.readWan({ withPassword: true });
   if (!PASSWORD_PROTOS.has(wan.proto)) {
@@ -340,4 +343,18 @@ function describe(s: WanStatus): string {
 
 function secondsSince(started: number): number {
   return Math.round((Date.now() - started) / 100) / 10;
+}
+
+/** A value the router would cut short is refused before the router is touched (no backup, no change). */
+function refuseUnstorable(o: SyncOptions): void {
+  const max = o.maxCredentialBytes;
+  if (max === undefined) return;
+  const tooLong = (v: string | undefined): boolean => v !== undefined && Buffer.byteLength(v, 'utf8') > max;
+  if (tooLong(o.newPassword) || tooLong(o.newUsername)) {
+    throw new UsageError(
+      `this router stores at most ${max} bytes of the internet login and password (a letter outside Latin takes 2 or more); ` +
+        'the new one is longer, so nothing was changed: check it in your provider\'s account page',
+      { maxBytes: max },
+    );
+  }
 }

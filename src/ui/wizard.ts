@@ -426,6 +426,7 @@ export class Wizard {
         const result = await this.#withRouter({ password: this.#adminPassword }, (router) =>
           syncPassword(router.session, {
             ...syncSettings(c, this.#app.paths.backupsDir, router.target.host),
+            maxCredentialBytes: router.driver.maxCredentialBytes,
             newPassword,
             dryRun: false,
             onProgress: (step: SyncStep, message, extra) => {

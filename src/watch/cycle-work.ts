@@ -98,6 +98,7 @@ export function routerHealActions(app: App, args: RouterArgs): HealActions {
         const { syncPassword, syncSettings } = await import('../core/sync-password.js');
         const r = await syncPassword(router.session, {
           ...syncSettings(c, app.paths.backupsDir, router.target.host),
+          maxCredentialBytes: router.driver.maxCredentialBytes,
           newPassword: password,
           dryRun: false,
           onProgress: (step, message) => app.logger.debug(`heal sync: ${message}`, { step }),

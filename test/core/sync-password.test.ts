@@ -85,6 +85,21 @@ describe('password sync workflow (OpenWrt emulator + lab ISP)', function () {
     expect(emulator.exportCommitted('network')).to.equal(before);
   });
 
+  it('a password longer than the router stores (ASUS: 64 bytes) is refused before any backup or change', async () => {
+    await start({ proto: 'pppoe', username: '0891', password: 'old-pass' });
+    const before = emulator.exportCommitted('network');
+    const long = 'пароль-'.repeat(6); // 42 characters, 72 bytes in UTF-8
+    const err = (await syncPassword(session, options(long, { maxCredentialBytes: 64 })).catch((e: unknown) => e)) as RouterctlError;
+    expect(err).to.be.instanceOf(RouterctlError);
+    expect(err.code).to.equal('usage');
+    expect(err.message).to.match(/at most 64 bytes/).and.not.include(long);
+    expect(await readdir(path.join(dir, 'backups')).catch(() => [])).to.deep.equal([]);
+    expect(emulator.exportCommitted('network')).to.equal(before);
+    // At the limit it goes through.
+    isp.changePassword('0891', 'x'.repeat(64));
+    expect((await syncPassword(session, options('x'.repeat(64), { maxCredentialBytes: 64 }))).outcome).to.equal('applied');
+  });
+
   it('--dry-run reports the change and touches nothing', async () => {
     await start({ proto: 'pppoe', username: '0891', password: 'old-pass' });
     const before = emulator.exportCommitted('network');

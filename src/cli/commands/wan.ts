@@ -57,6 +57,7 @@ export async function runSetPassword(app: App, args: SetPasswordArgs): Promise<R
     app.logger.info('password sync started', { host: router.target.host, family: router.driver.family, dryRun: Boolean(args['dry-run']) });
     const result: SyncResult = await syncPassword(router.session, {
       ...syncSettings(c, app.paths.backupsDir, router.target.host),
+      maxCredentialBytes: router.driver.maxCredentialBytes,
       newPassword,
       newUsername: args['new-username'],
       dryRun: Boolean(args['dry-run']),
