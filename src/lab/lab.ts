@@ -119,6 +119,23 @@ export const DEFAULT_LAB_ROUTERS: LabRouterSpec[] = [
   },
 ];
 
+/**
+ * Families the default lab does not run (the e2e suites expect its two routers), started beside them
+ * when a story asks for one (`routerctl demo --driver mikrotik`).
+ */
+export const EXTRA_LAB_ROUTERS: LabRouterSpec[] = [
+  { family: 'mikrotik', host: '127.0.20.1', wan: { proto: 'pppoe', username: 'mt0895551234', password: 'Mt-Lenta-2026' } },
+  { family: 'asuswrt', host: '127.0.30.1', wan: { proto: 'pppoe', username: 'as0895554321', password: 'As-Polka-2026' } },
+];
+
+/** The default lab, plus the extra router of `family` when the default lab has none. */
+export function labRoutersFor(family: string | undefined): LabRouterSpec[] {
+  const f = family?.toLowerCase();
+  if (!f || DEFAULT_LAB_ROUTERS.some((r) => r.family === f)) return DEFAULT_LAB_ROUTERS;
+  const extra = EXTRA_LAB_ROUTERS.find((r) => r.family === f);
+  return extra ? [...DEFAULT_LAB_ROUTERS, extra] : DEFAULT_LAB_ROUTERS;
+}
+
 export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   const speed = options.speed ?? 'realistic';
   const timings = LAB_TIMINGS[speed];

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import { startLab, type LabSpeed } from '../../lab/lab.js';
+import { DEFAULT_LAB_ROUTERS, EXTRA_LAB_ROUTERS, labRoutersFor, startLab, type LabSpeed } from '../../lab/lab.js';
 import { createApp, type App } from '../app.js';
 import { runDiscover } from './discover.js';
 import { describeStatus, runSetPassword, runWanShow } from './wan.js';
@@ -20,10 +20,10 @@ export async function runDemo(opts: { speed?: LabSpeed; verbose?: boolean; famil
   const started = Date.now();
   const home = await mkdtemp(path.join(os.tmpdir(), 'routerctl-demo-'));
   const say = (text = ''): void => void process.stdout.write(`${text}\n`);
-  const lab = await startLab({ speed: opts.speed ?? 'realistic', dir: home });
+  const lab = await startLab({ speed: opts.speed ?? 'realistic', dir: home, routers: labRoutersFor(opts.family) });
   try {
     const router = lab.routers.find((r) => r.family === (opts.family ?? lab.routers[0]!.family));
-    if (!router) throw new UsageError(`the lab has no ${opts.family} router; it has: ${lab.routers.map((r) => r.family).join(', ')}`);
+    if (!router) throw new UsageError(`the lab has no ${opts.family} router; it can follow: ${[...DEFAULT_LAB_ROUTERS, ...EXTRA_LAB_ROUTERS].map((r) => r.family).join(', ')}`);
     // The story is told about one router: pick it the way a user would, by its family.
     const pick = { driver: router.family };
     const env = {
