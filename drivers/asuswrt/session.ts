@@ -2,6 +2,7 @@
 // commits them and runs the rc service (restart_wan_if <unit>) in one step (doc §4.1; the commit is
 // UNVERIFIED per build, see README): there is no router-side revert, so confirm() has nothing left to
 // do and rollback() applies the old values again and reads them back.
+import { NO_CHANGE, savedChange } from '../pending-change.js';
 import type https from 'node:https';
 import { ProtocolError, RouterctlError, UnsupportedError } from '../../src/core/errors.js';
 import type { Backup, Credentials, DriverContext, DriverLogger, DriverSession, PendingChange, RouterInfo, Target, WanSettings, WanStatus } from '../types.js';
@@ -99,7 +100,7 @@ export class AsuswrtSession implements DriverSession {
     const before = await this.#readRaw();
     if (!PPP.has(before.rawProto)) throw new RouterctlError('wan_no_password', 'the WAN of this router is not a PPPoE/L2TP/PPTP client and does not use a password');
     if (before.password === password && (username === undefined || before.username === username)) {
-      return { autoRevertSeconds: undefined, confirm: async () => undefined, rollback: async () => undefined };
+      return NO_CHANGE;
     }
     const k = wanKeys(before.unit);
     const values: Record<string, string> = { [k.passwd]: password };
@@ -172,22 +173,13 @@ export class AsuswrtSession implements DriverSession {
   }
 
   #pending(before: RawWan): PendingChange {
-    let state: 'pending' | 'rolled_back' = 'pending';
-    return {
-      autoRevertSeconds: undefined,
-      confirm: async () => {
-        if (state === 'rolled_back') throw new RouterctlError('rolled_back', 'the change was already rolled back');
-      },
-      rollback: async () => {
-        if (state === 'rolled_back') return;
-        const k = wanKeys(before.unit);
-        await this.#client.apply(`restart_wan_if ${before.unit}`, { [k.user]: before.username ?? '', [k.passwd]: before.password ?? '' });
-        const after = await this.#readRaw();
-        if (after.username !== before.username || after.password !== before.password) {
-          throw new RouterctlError('restore_failed', 'the router did not take the previous WAN credentials back', { unit: before.unit });
-        }
-        state = 'rolled_back';
-      },
-    };
+    return savedChange(async () => {
+      const k = wanKeys(before.unit);
+      await this.#client.apply(`restart_wan_if ${before.unit}`, { [k.user]: before.username ?? '', [k.passwd]: before.password ?? '' });
+      const after = await this.#readRaw();
+      if (after.username !== before.username || after.password !== before.password) {
+        throw new RouterctlError('restore_failed', 'the router did not take the previous WAN credentials back', { unit: before.unit });
+      }
+    });
   }
 }

@@ -2,6 +2,7 @@
 // only after `system configuration save` (doc §6); there is no automatic revert, so a change is saved
 // straight away and a rollback writes the old values back and saves again.
 
+import { NO_CHANGE, savedChange } from '../pending-change.js';
 import type https from 'node:https';
 import { ProtocolError, RouterctlError } from '../../src/core/errors.js';
 import type {
@@ -185,7 +186,7 @@ export class KeeneticSession implements DriverSession {
     }
     const before = parsePppConfig(await this.#config(name));
     if (before.password === password && (username === undefined || before.identity === username)) {
-      return { autoRevertSeconds: undefined, confirm: async () => undefined, rollback: async () => undefined };
+      return NO_CHANGE;
     }
     // One batch, in order: the new values, then `system configuration save` (doc §5.1). JSON carries
     // any character, so no CLI quoting is involved (doc §5.2 is avoided on purpose).
@@ -272,17 +273,11 @@ export class KeeneticSession implements DriverSession {
     await this.#client.batch([{ interface: { [name]: { up: false } } }, { interface: { [name]: { up: true } } }]);
   }
 
+  // Keenetic has no automatic revert (doc §6: fail-safe semantics UNVERIFIED, not relied upon), and the
+  // change was saved in setWanCredentials: nothing left to make permanent.
   #pending(name: string, before: PppConfig): PendingChange {
-    let state: 'pending' | 'rolled_back' = 'pending';
-    return {
-      // Keenetic has no automatic revert (doc §6: fail-safe semantics UNVERIFIED, not relied upon).
-      autoRevertSeconds: undefined,
-      // Already saved in setWanCredentials: nothing left to make permanent.
-      confirm: async () => {
-        if (state === 'rolled_back') throw new RouterctlError('rolled_back', 'the change was already rolled back');
-      },
-      rollback: async () => {
-        if (state === 'rolled_back') return;
+    return savedChange(
+      async () => {
         if (before.passwordMasked || before.password === undefined) {
           throw new RouterctlError('restore_failed', 'the router does not show the previous password, so it cannot be written back; restore it by hand', {
             interface: name,
@@ -290,10 +285,9 @@ export class KeeneticSession implements DriverSession {
         }
         const authentication: Record<string, unknown> = { password: before.password, identity: before.identity ?? { no: true } };
         await this.#client.batch([{ interface: { name, authentication } }, SAVE], [before.password]);
-        state = 'rolled_back';
-        await this.#redial(name);
       },
-    };
+      () => this.#redial(name),
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // DriverSession over RouterOS REST. RouterOS applies and persists every `set` at once (doc §5): there
 // is no apply step and no automatic revert, so a change is live when `set` answers; confirm() has
 // nothing left to do and rollback() writes the old values back (like the Keenetic driver).
+import { NO_CHANGE, savedChange } from '../pending-change.js';
 import type https from 'node:https';
 import { ProtocolError, RouterctlError, UnsupportedError } from '../../src/core/errors.js';
 import type { Backup, Credentials, DriverContext, DriverLogger, DriverSession, PendingChange, RouterHealth, RouterInfo, Target, WanSettings, WanStatus } from '../types.js';
@@ -153,7 +154,7 @@ export class MikrotikSession implements DriverSession {
     const wan = await this.#wanOrNull(true);
     if (!wan) throw new RouterctlError('wan_no_password', 'the WAN of this router is not a PPPoE/L2TP/PPTP client and does not use a password');
     if (wan.password === password && (username === undefined || wan.user === username)) {
-      return { autoRevertSeconds: undefined, confirm: async () => undefined, rollback: async () => undefined };
+      return NO_CHANGE;
     }
     // The universal `set` command with a JSON body (doc §4.1): any character travels as it is.
     const body: Record<string, string> = { password };
@@ -233,22 +234,16 @@ export class MikrotikSession implements DriverSession {
   }
 
   #pending(before: PppClient): PendingChange {
-    let state: 'pending' | 'rolled_back' = 'pending';
-    return {
-      autoRevertSeconds: undefined,
-      confirm: async () => {
-        if (state === 'rolled_back') throw new RouterctlError('rolled_back', 'the change was already rolled back');
-      },
-      rollback: async () => {
-        if (state === 'rolled_back') return;
+    let after = before;
+    return savedChange(
+      async () => {
         await this.#set(before, { user: before.user, password: before.password });
-        const after = await this.#read(before);
+        after = await this.#read(before);
         if (after.user !== before.user || after.password !== before.password) {
           throw new RouterctlError('restore_failed', 'the router did not take the previous WAN credentials back', { interface: before.name });
         }
-        state = 'rolled_back';
-        await this.#redial(after);
       },
-    };
+      () => this.#redial(after),
+    );
   }
 }

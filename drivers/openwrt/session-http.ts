@@ -1,6 +1,7 @@
 // DriverSession over uhttpd /ubus: rpcd uci with per-session staging, and `uci apply` with
 // rollback + confirm as the native safety net (doc §4.1, §4.2).
 
+import { NO_CHANGE } from '../pending-change.js';
 import { NotFoundError, ProtocolError, RouterctlError } from '../../src/core/errors.js';
 import type {
   Backup,
@@ -165,7 +166,7 @@ export class HttpSession implements DriverSession {
     }
     if (staged.length === 0) {
       // Same values as before: nothing to apply, nothing to confirm.
-      return { autoRevertSeconds: undefined, confirm: async () => undefined, rollback: async () => undefined };
+      return NO_CHANGE;
     }
     await this.#applyWithRollback(window);
     await this.#ensureUp(section.name).catch((err: unknown) => {

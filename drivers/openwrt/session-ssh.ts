@@ -1,6 +1,7 @@
 // DriverSession over SSH and the uci CLI (doc §4.3). The CLI has no apply-with-rollback, so the
 // driver keeps the old values itself and every write is read back before it counts.
 
+import { NO_CHANGE } from '../pending-change.js';
 import { ProtocolError, RouterctlError } from '../../src/core/errors.js';
 import type {
   Backup,
@@ -121,7 +122,7 @@ export class SshSession implements DriverSession {
     const before = section.options;
     const wanted: Record<string, UciValue> = { ...before, ...values };
     const diff = diffOptions(before, wanted);
-    if (isEmptyDiff(diff)) return { autoRevertSeconds: undefined, confirm: async () => undefined, rollback: async () => undefined };
+    if (isEmptyDiff(diff)) return NO_CHANGE;
 
     const putBack = async (): Promise<void> => {
       const now = await this.#section(section.name);
