@@ -1,7 +1,7 @@
 // The listening side every emulated router's web server shares: plain HTTP plus an optional HTTPS
 // listener with its own certificate, sockets tracked so close() ends every connection at once, and
 // counters of TLS connections and the bytes they carried (the pinning tests prove nothing was sent).
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
@@ -79,4 +79,19 @@ export async function listenHttpAndHttps(o: ListenOptions): Promise<EmulatorList
       await Promise.all([closeQuietly(plain), closeQuietly(secure)]);
     },
   };
+}
+
+/** A request body as text; a body over `max` bytes rejects (the emulator answers as its router does). */
+export function readBody(req: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > max) reject(new Error('too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -15,7 +15,7 @@
 // - the PPP dial of the active unit against the lab ISP with state_t/sbstate_t/auxstate_t (doc §5, §6).
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenHttpAndHttps } from '../../emulator-http.js';
+import { listenHttpAndHttps, readBody } from '../../emulator-http.js';
 import type { DialResult, EmulatorTimings, IspUpstream, RunningEmulator } from '../../emulator-types.js';
 import { NVRAM_PPP_MAX_BYTES, wanKeys } from '../common.js';
 
@@ -84,20 +84,6 @@ export function charToAscii(value: string): string {
     out += /[A-Za-z0-9]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
-}
-
-function readBody(req: IncomingMessage, max = 1 << 16): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    req.on('data', (c: Buffer) => {
-      n += c.length;
-      if (n > max) reject(new Error('too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** json-c accepts the library's single-quoted dict text too (doc §4.1); this reads both, leniently. */
@@ -251,7 +237,7 @@ export async function startAsuswrtEmulator(opts: AsuswrtEmulatorOptions): Promis
     const authed = token !== undefined && tokens.has(token);
 
     if (path === '/login.cgi' && method === 'POST') {
-      const form = new URLSearchParams(await readBody(req));
+      const form = new URLSearchParams(await readBody(req, 1 << 16));
       const now = Date.now();
       if (now < lockedUntil) {
         failedLogins++;
@@ -281,7 +267,7 @@ export async function startAsuswrtEmulator(opts: AsuswrtEmulatorOptions): Promis
     if (path === '/appGet.cgi' || path === '/applyapp.cgi' || path === '/ajax_status.xml') {
       if (!authed) return send(res, 200, token === undefined ? '{"error_status":"1"}\n' : '{"error_status":"2"}\n');
       if (path === '/appGet.cgi') {
-        const hooks = method === 'POST' ? new URLSearchParams(await readBody(req)).get('hook') : url.searchParams.get('hook');
+        const hooks = method === 'POST' ? new URLSearchParams(await readBody(req, 1 << 16)).get('hook') : url.searchParams.get('hook');
         return send(res, 200, appGet(hooks ?? ''));
       }
       if (path === '/ajax_status.xml') {
@@ -289,7 +275,7 @@ export async function startAsuswrtEmulator(opts: AsuswrtEmulatorOptions): Promis
         return send(res, 200, xml, 'text/xml');
       }
       if (method !== 'POST') return send(res, 200, '{"error_status":"4003"}\n');
-      const j = parseApplyBody(await readBody(req));
+      const j = parseApplyBody(await readBody(req, 1 << 16));
       if (!j) return send(res, 200, '{"error_status":"4002"}\n');
       const service = typeof j.rc_service === 'string' ? j.rc_service : '';
       let modify = 0;

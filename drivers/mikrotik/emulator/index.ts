@@ -6,7 +6,7 @@
 // Not emulated: HTTPS (www-ssl), SSH, the binary API, /export, scripts (README).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { listenHttpAndHttps } from '../../emulator-http.js';
+import { listenHttpAndHttps, readBody } from '../../emulator-http.js';
 import type { EmulatorTimings, IspUpstream, RunningEmulator } from '../../emulator-types.js';
 import { PPP_MENUS, type PppMenu } from '../common.js';
 import { PppManager } from './ppp.js';
@@ -55,20 +55,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 const err400 = (res: ServerResponse, detail: string): void => send(res, 400, { detail, error: 400, message: 'Bad Request' });
 const err404 = (res: ServerResponse): void => send(res, 404, { error: 404, message: 'Not Found' });
 const err406 = (res: ServerResponse, detail: string): void => send(res, 406, { error: 406, message: 'Not Acceptable', detail });
-
-function readBody(req: IncomingMessage, max = 1 << 20): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    req.on('data', (c: Buffer) => {
-      n += c.length;
-      if (n > max) reject(new Error('too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** Filters (`?name=x`, compared with the printed string) and `.proplist` (doc §3.1). */
 function view(items: RosItem[], q: URLSearchParams): RosItem[] {
@@ -122,7 +108,7 @@ export async function startMikrotikEmulator(opts: MikrotikEmulatorOptions): Prom
     const path = decodeURIComponent(url.pathname).replace(/^\/rest\/?/, '').replace(/\/+$/, '');
     const parts = path.split('/');
     const method = req.method ?? 'GET';
-    const body = method === 'GET' ? '' : await readBody(req);
+    const body = method === 'GET' ? '' : await readBody(req, 1 << 20);
     let json: Record<string, unknown> = {};
     if (body.trim() !== '') {
       try {
